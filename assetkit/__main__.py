@@ -1,0 +1,3 @@
+from assetkit.cli import run
+
+run()

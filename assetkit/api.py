@@ -1,0 +1,90 @@
+"""The library's front door: everything the CLI and the hot folder do is reachable from here."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Callable, Iterable
+
+from PIL import Image
+
+from .batch import BatchResult, JobResult, collect_jobs, run_batch
+from .errors import UsageError
+from .image import geometry
+from .image.load import flatten, normalise_mode, preview, to_srgb
+from .media import MediaInfo
+from .plan import Options, make_plan
+from .presets import PresetLibrary, Slot, load_presets
+
+
+def _slots(slots: str | Iterable[str] | Iterable[Slot], presets: PresetLibrary | None,
+           kinds=("photo", "video")) -> list[Slot]:
+    if not isinstance(slots, str):
+        slots = list(slots)
+        if slots and all(isinstance(s, Slot) for s in slots):
+            return slots  # type: ignore[return-value]
+    return (presets or load_presets()).resolve(slots, kinds)  # type: ignore[arg-type]
+
+
+def _paths(paths) -> list:
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+
+
+def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str | Iterable[str] = "instagram", *,
+            out_dir: str | os.PathLike = "prepared", presets: PresetLibrary | None = None,
+            executor: Executor | None = None, jobs: int | None = None,
+            on_result: Callable[[JobResult], None] | None = None, **options) -> BatchResult:
+    """Prepare every photo and video under ``paths`` for ``slots``; write to ``out_dir``.
+
+    ``options`` are the fields of :class:`assetkit.plan.Options` (crop, focus, variant, allow_upscale,
+    quality, force, dry_run, flat, ...). ``executor`` may be any concurrent.futures.Executor (a Dask
+    ``Client.get_executor()`` included); by default a process pool with ``jobs`` workers.
+    """
+    opts = Options(out_dir=str(out_dir), **options)
+    job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
+    return run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
+                     out_dir=None if opts.dry_run else str(out_dir))
+
+
+def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLibrary | None = None,
+          executor: Executor | None = None, jobs: int | None = None,
+          on_result: Callable[[JobResult], None] | None = None, **options) -> BatchResult:
+    """Report what ``prepare`` would find, without writing anything."""
+    opts = Options(**options).with_(dry_run=True)
+    job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts, mode="check")
+    return run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result)
+
+
+def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrary | None = None,
+                  **options) -> Image.Image:
+    """Prepare an in-memory PIL image for one slot and return the result (sRGB, exact slot size).
+
+    EXIF orientation in ``image.getexif()`` is honoured. Raises UsageError for a too-small image
+    unless ``allow_upscale=True``.
+    """
+    s = slot if isinstance(slot, Slot) else (presets or load_presets()).get(slot)
+    opts = Options(**options)
+    orientation = image.getexif().get(0x0112, 1) if hasattr(image, "getexif") else 1
+    orientation = orientation if orientation in range(1, 9) else 1
+    w, h = geometry.upright_size(*image.size, orientation)
+    info = MediaInfo(path="<memory>", kind="image", format=image.format or "PIL", bytes=0, width=w, height=h,
+                     stored_width=image.width, stored_height=image.height, orientation=orientation,
+                     mode=image.mode, has_alpha="A" in image.mode or "transparency" in image.info)
+    decoded = normalise_mode(image)
+    analysis = None
+    if opts.crop == "smart" and opts.focus is None:
+        try:
+            from .image import smartcrop
+
+            analysis = smartcrop.analyse(preview(decoded, orientation))
+        except ImportError:
+            analysis = None
+    plan = make_plan(info, s, opts, rel_stem="memory", analysis=analysis)
+    if not plan.writes:
+        raise UsageError("; ".join(f.message for f in plan.findings))
+    from .image.render import render
+
+    return render(decoded, 1.0, 1.0, info, plan, image.info.get("icc_profile"))
+
+
+__all__ = ["prepare", "check", "prepare_image", "load_presets", "Options", "BatchResult", "flatten", "to_srgb"]

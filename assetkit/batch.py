@@ -1,0 +1,275 @@
+"""Many (file, slots) jobs on any ``concurrent.futures.Executor``.
+
+One job = one source file and every slot asked for it: the source is opened and decoded once and
+serves them all. Jobs are plain picklable values, so the same ``run_job`` runs inline, in a local
+process pool, or on a Dask cluster (``Client.get_executor()``). Jobs are submitted in a bounded window
+so memory stays flat however large the batch, and results stream back in completion order.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+import unicodedata
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .checks import Finding, Severity, finding
+from .errors import MediaError, UsageError
+from .fsutil import sweep_temp
+from .media import iter_media, sniff_file
+from .plan import Options
+from .presets import Slot
+
+# statuses of one (source, slot) pair
+PREPARED, UP_TO_DATE, PLANNED, FAILED, NEEDS_REVIEW, CHECKED = (
+    "prepared", "up-to-date", "planned", "failed", "needs-review", "checked")
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    rel_stem: str            # output name without extension, relative to the slot folder
+    slots: tuple[Slot, ...]
+    options: Options
+    mode: str = "prepare"    # prepare | check
+
+
+@dataclass
+class SlotResult:
+    slot: str
+    status: str
+    output: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    plan: dict | None = None
+    bytes: int | None = None
+    size: tuple[int, int] | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["findings"] = [f.to_dict() for f in self.findings]
+        return d
+
+
+@dataclass
+class JobResult:
+    source: str
+    kind: str = "unknown"
+    info: dict = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)   # about the source itself
+    outputs: list[SlotResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return self.findings + [f for o in self.outputs for f in o.findings]
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity == Severity.ERROR for f in self.all_findings) or any(
+            o.status in (FAILED, NEEDS_REVIEW) for o in self.outputs)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "kind": self.kind, "info": self.info, "seconds": round(self.seconds, 3),
+                "findings": [f.to_dict() for f in self.findings], "outputs": [o.to_dict() for o in self.outputs]}
+
+
+def run_job(job: Job) -> JobResult:
+    """Worker entry point. Never raises for a bad file: problems become findings."""
+    t0 = time.perf_counter()
+    result = JobResult(source=job.path)
+    try:
+        kind, _ = sniff_file(job.path)
+        result.kind = kind
+        if kind == "video":
+            from .video.job import run_video_job
+
+            run_video_job(job, result)
+        else:
+            from .image.pipeline import run_image_job
+
+            run_image_job(job, result)
+    except MediaError as e:
+        result.findings.append(finding(e.code, e.problem))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        result.findings.append(finding("failed", "ran out of memory preparing this file"))
+    except Exception as e:  # a bug or an unforeseen file: report it on this file, keep the batch going
+        last = traceback.extract_tb(e.__traceback__)[-1]
+        result.findings.append(finding("failed", f"{type(e).__name__}: {e} (at {Path(last.filename).name}:{last.lineno})"))
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+# ---------------------------------------------------------------------------------------- jobs
+
+
+def collect_jobs(paths: Iterable[str | os.PathLike], slots: list[Slot], options: Options,
+                 mode: str = "prepare") -> list[Job]:
+    """A job per file under ``paths``, with output names that never collide.
+
+    Two sources that would land on the same output (``a.jpg`` and ``a.heic``) both get their
+    original extension in the name (``a_jpg``, ``a_heic``), whatever order they are listed in.
+    Names are compared after Unicode normalisation and case folding (macOS and Windows shares).
+    """
+    files: list[tuple[Path, Path]] = []
+    for p in paths:
+        if not Path(p).exists():
+            raise UsageError(f"{p}: no such file or folder")
+        files.extend(iter_media([p]))
+    out_root = Path(options.out_dir).resolve()
+    files = [(f, r) for f, r in files if out_root not in f.resolve().parents]  # never eat our own outputs
+    stems: dict[str, list[int]] = {}
+    rels: list[Path] = []
+    for i, (f, root) in enumerate(files):
+        rel = f.relative_to(root) if f.is_relative_to(root) else Path(f.name)
+        rels.append(rel)
+        key = unicodedata.normalize("NFC", str(rel.with_suffix(""))).casefold()
+        stems.setdefault(key, []).append(i)
+    jobs = []
+    for i, ((f, _), rel) in enumerate(zip(files, rels)):
+        stem = rel.with_suffix("")
+        key = unicodedata.normalize("NFC", str(stem)).casefold()
+        if len(stems[key]) > 1 and rel.suffix:
+            stem = stem.with_name(f"{stem.name}_{rel.suffix.lstrip('.').lower()}")
+        if len(stems[key]) > 1 and sum(1 for j in stems[key] if rels[j].suffix.lower() == rel.suffix.lower()) > 1:
+            stem = stem.with_name(f"{stem.name}_{stems[key].index(i) + 1}")  # a.JPG and a.jpg
+        jobs.append(Job(str(f), stem.as_posix(), tuple(slots), options, mode))
+    return jobs
+
+
+# ------------------------------------------------------------------------------------ executors
+
+
+class InlineExecutor(Executor):
+    """Runs each job at submit time in this process (``--jobs 1``, tests, debugging)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # noqa: BLE001 - delivered through the future like a pool would
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            fut.set_exception(e)
+        return fut
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def process_pool(jobs: int) -> Executor:
+    """A process pool; forkserver on Linux (safe beside the hot folder's threads, fast to start)."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["assetkit.image.pipeline"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def run_jobs(jobs: list[Job], executor: Executor, *, window: int | None = None) -> Iterator[JobResult]:
+    """Submit jobs in a bounded window and yield results as they complete.
+
+    A job that raises inside the executor (a worker that died, a Dask error) becomes a failed result
+    for its file; the batch goes on. On interruption, pending jobs are cancelled.
+    """
+    window = window or 4 * max(1, getattr(executor, "_max_workers", 2))
+    it = iter(jobs)
+    pending: dict[Future, Job] = {}
+    try:
+        while True:
+            while len(pending) < window:
+                job = next(it, None)
+                if job is None:
+                    break
+                pending[executor.submit(run_job, job)] = job
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except Exception as e:  # noqa: BLE001
+                    r = JobResult(source=job.path)
+                    r.findings.append(finding("failed", f"the worker preparing this file failed: {type(e).__name__}: {e}"))
+                    yield r
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
+@dataclass
+class BatchResult:
+    results: list[JobResult]
+    seconds: float
+    out_dir: str
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.results)
+
+    def counts(self) -> Counter:
+        c: Counter = Counter()
+        for r in self.results:
+            if not r.outputs:
+                c[FAILED] += 1
+            for o in r.outputs:
+                c[o.status] += 1
+        return c
+
+    @property
+    def exit_status(self) -> int:
+        from .errors import ExitStatus
+
+        if self.interrupted:
+            return ExitStatus.INTERRUPTED
+        return ExitStatus.FAILED if self.failed else ExitStatus.OK
+
+    def to_dict(self) -> dict:
+        return {"out_dir": self.out_dir, "seconds": round(self.seconds, 3), "interrupted": self.interrupted,
+                "counts": dict(self.counts()), "results": [r.to_dict() for r in self.results]}
+
+
+def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int | None = None,
+              on_result: Callable[[JobResult], None] | None = None, out_dir: str | None = None,
+              window: int | None = None) -> BatchResult:
+    """Run jobs on ``executor`` (default: a process pool sized to the cores, inline for one job).
+
+    Temporaries left by a killed earlier run are swept first, and again if this run is interrupted,
+    so OUT only ever holds complete files.
+    """
+    t0 = time.perf_counter()
+    if out_dir:
+        sweep_temp(out_dir)
+    own = executor is None
+    if own:
+        n = n_jobs or default_jobs()
+        executor = InlineExecutor() if n == 1 or len(jobs) <= 1 else process_pool(min(n, len(jobs)))
+    results: list[JobResult] = []
+    interrupted = False
+    try:
+        for r in run_jobs(jobs, executor, window=window):
+            results.append(r)
+            if on_result:
+                on_result(r)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if own:
+            # finish the files in flight (each is written atomically), drop the rest
+            executor.shutdown(wait=True, cancel_futures=True)
+        if out_dir and interrupted:
+            sweep_temp(out_dir)
+    return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted)

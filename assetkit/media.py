@@ -1,0 +1,306 @@
+"""What a file is, from its bytes (never its name), and what a picture holds before any pixel is decoded.
+
+``sniff`` reads the first bytes; ``identify`` opens the header (size, mode, orientation, ICC, EXIF,
+XMP, IPTC) and returns a MediaInfo. Nothing here decodes pixels, so ``check`` and ``--dry-run`` stay
+fast and a decompression bomb is refused before it can allocate anything.
+"""
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
+
+from PIL import Image, IptcImagePlugin
+
+from .errors import MediaError
+
+try:  # HEIC/HEIF from iPhones
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF = True
+except ImportError:  # pragma: no cover - it is a dependency; keep the rest working without it
+    HEIF = False
+
+# We guard pixel counts ourselves (--max-pixels) so the message can name the file and the limit.
+Image.MAX_IMAGE_PIXELS = None
+
+DEFAULT_MAX_PIXELS = 250_000_000  # lets 200 MP phone photos through, stops bombs before they allocate
+
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF"}
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
+_VIDEO_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"qt  ", b"M4V ",
+                 b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"MSNV", b"dash", b"f4v ", b"XAVC", b"crx "}
+_QT_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
+
+# EXIF tags that identify people or places (SECURITY AND PRIVACY). Outputs never carry them.
+TAG_GPS_IFD = 0x8825
+TAG_EXIF_IFD = 0x8769
+TAG_ORIENTATION = 0x0112
+TAG_ARTIST = 0x013B
+TAG_COPYRIGHT = 0x8298
+TAG_MAKERNOTE = 0x927C
+PRIVATE_EXIF_TAGS = {
+    0xA430: "CameraOwnerName", 0xA431: "BodySerialNumber", 0xA435: "LensSerialNumber",
+    0x927C: "MakerNote", 0xA420: "ImageUniqueID",
+}
+PRIVATE_BASE_TAGS = {0xC62F: "CameraSerialNumber", 0x013C: "HostComputer"}
+# XMP / IPTC fields that carry a place
+XMP_LOCATION_KEYS = (b"GPSLatitude", b"GPSLongitude", b"photoshop:City", b"photoshop:State",
+                     b"photoshop:Country", b"Iptc4xmpCore:Location", b"Iptc4xmpExt:LocationShown",
+                     b"Iptc4xmpExt:LocationCreated", b"Iptc4xmpCore:CountryCode")
+IPTC_LOCATION = {(2, 90): "City", (2, 92): "Sublocation", (2, 95): "Province/State",
+                 (2, 100): "Country code", (2, 101): "Country"}
+
+
+def sniff(head: bytes) -> tuple[str, str | None]:
+    """(kind, format) from the first bytes: ("image", "JPEG"), ("video", "mp4"), ("unknown", None)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image", "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image", "PNG"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image", "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image", "WEBP"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "image", "TIFF"
+    if head[:2] == b"BM" and len(head) >= 26:
+        return "image", "BMP"
+    if head[4:8] == b"ftyp":
+        major = head[8:12]
+        size = int.from_bytes(head[:4], "big")
+        brands = {major} | {head[i:i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
+        if major in _HEIF_BRANDS or (brands & _HEIF_BRANDS and not brands & _VIDEO_BRANDS):
+            return "image", "HEIF"
+        return "video", "mp4"
+    if head[4:8] in _QT_ATOMS:
+        return "video", "mov"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video", "matroska"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "video", "avi"
+    if len(head) > 376 and head[0] == 0x47 and head[188] == 0x47 and head[376] == 0x47:
+        return "video", "mpegts"
+    return "unknown", None
+
+
+def sniff_file(path: str | os.PathLike) -> tuple[str, str | None]:
+    with open(path, "rb") as fh:
+        return sniff(fh.read(512))
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """Header facts about one picture. Sizes are upright (after EXIF orientation)."""
+
+    path: str
+    kind: str                 # "image" | "video"
+    format: str               # JPEG, PNG, HEIF, ...
+    bytes: int
+    width: int = 0            # upright
+    height: int = 0
+    stored_width: int = 0     # as stored, before orientation
+    stored_height: int = 0
+    orientation: int = 1
+    mode: str = ""
+    icc: str | None = None    # ICC profile description, None when untagged
+    has_alpha: bool = False
+    frames: int = 1
+    location: tuple[str, ...] = ()       # what place data the source carries (GPS IFD, XMP City, ...)
+    private: tuple[str, ...] = ()        # serials, owner names, MakerNote
+    artist: str | None = None
+    copyright: str | None = None
+    has_thumbnail: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+    @property
+    def is_srgb(self) -> bool:
+        if self.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
+            return False
+        return self.icc is None or "srgb" in self.icc.lower().replace(" ", "").replace("-", "")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def open_image(path: str | os.PathLike, fmt: str | None = None) -> Image.Image:
+    """Open (header only) restricted to the sniffed format, so a misnamed file opens by its bytes."""
+    path = str(path)
+    if fmt is None:
+        kind, fmt = sniff_file(path)
+        if kind != "image":
+            raise MediaError(path, "unreadable", _not_a_picture(path))
+    if fmt == "HEIF" and not HEIF:  # pragma: no cover
+        raise MediaError(path, "unreadable", "HEIC/HEIF support needs pillow-heif")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns on odd-but-readable files; we report real problems
+            return Image.open(path, formats=[fmt])
+    except Exception as e:  # Pillow raises many types for damaged headers
+        raise MediaError(path, "unreadable", f"damaged {fmt} file: {e}") from None
+
+
+def _not_a_picture(path: str) -> str:
+    size = os.path.getsize(path)
+    if size == 0:
+        return "the file is empty (0 bytes)"
+    return "not a picture or video assetkit can read (the bytes match no known format)"
+
+
+def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, im: Image.Image | None = None) -> MediaInfo:
+    """Header facts about ``path``. Raises MediaError (code unreadable / too-many-pixels)."""
+    path = str(path)
+    try:
+        size = os.path.getsize(path)
+        kind, fmt = sniff_file(path)
+    except OSError as e:
+        raise MediaError(path, "unreadable", f"cannot read the file: {e.strerror}") from None
+    if kind == "video":
+        return MediaInfo(path=path, kind="video", format=fmt or "", bytes=size)
+    if kind != "image":
+        raise MediaError(path, "unreadable", _not_a_picture(path))
+    own = im is None
+    im = im or open_image(path, fmt)
+    try:
+        w, h = im.size
+        if w <= 0 or h <= 0:
+            raise MediaError(path, "unreadable", f"the header gives an impossible size {w}x{h}")
+        if w * h > max_pixels:
+            raise MediaError(path, "too-many-pixels",
+                             f"{w}x{h} = {w * h / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit "
+                             "(--max-pixels); refused before decoding")
+        try:
+            exif = im.getexif()
+        except Exception:  # a broken EXIF block must not make a good picture unreadable
+            exif = Image.Exif()
+        orientation = exif.get(TAG_ORIENTATION, 1)
+        if not isinstance(orientation, int) or not 1 <= orientation <= 8:
+            orientation = 1
+        uw, uh = (h, w) if orientation >= 5 else (w, h)
+        icc = _icc_description(im.info.get("icc_profile"))
+        location, private = _private_facts(im, exif)
+        artist = _text(exif.get(TAG_ARTIST))
+        copyright_ = _text(exif.get(TAG_COPYRIGHT))
+        has_alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+            im.mode == "P" and "transparency" in im.info) or "transparency" in im.info
+        return MediaInfo(
+            path=path, kind="image", format=fmt, bytes=size, width=uw, height=uh, stored_width=w,
+            stored_height=h, orientation=orientation, mode=im.mode, icc=icc, has_alpha=has_alpha,
+            frames=getattr(im, "n_frames", 1), location=location, private=private, artist=artist,
+            copyright=copyright_, has_thumbnail=_has_thumbnail(exif),
+            extra={"bits": 16 if im.mode.startswith("I;16") or im.mode in ("I", "F") else 8},
+        )
+    except MediaError:
+        raise
+    except Exception as e:
+        raise MediaError(path, "unreadable", f"damaged {fmt} header: {e}") from None
+    finally:
+        if own:
+            im.close()
+
+
+def _text(v) -> str | None:
+    from .metadata import text
+
+    return text(v)
+
+
+def _icc_description(data: bytes | None) -> str | None:
+    if not data:
+        return None
+    try:
+        from PIL import ImageCms
+
+        prof = ImageCms.ImageCmsProfile(io.BytesIO(data))
+        return (ImageCms.getProfileDescription(prof) or "unnamed ICC profile").strip()
+    except Exception:
+        return "unreadable ICC profile"
+
+
+def _private_facts(im: Image.Image, exif: Image.Exif) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    location: list[str] = []
+    private: list[str] = []
+    try:
+        gps = exif.get_ifd(TAG_GPS_IFD)
+    except Exception:
+        gps = {}
+    if gps:
+        location.append("EXIF GPS")
+    try:
+        sub = exif.get_ifd(TAG_EXIF_IFD)
+    except Exception:
+        sub = {}
+    for tag, name in PRIVATE_EXIF_TAGS.items():
+        if tag in sub:
+            private.append(name)
+    for tag, name in PRIVATE_BASE_TAGS.items():
+        if tag in exif:
+            private.append(name)
+    xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
+    if isinstance(xmp, str):
+        xmp = xmp.encode("utf-8", "replace")
+    for key in XMP_LOCATION_KEYS:
+        if key in xmp:
+            location.append(f"XMP {key.decode()}")
+    if im.format == "JPEG":
+        try:
+            iptc = IptcImagePlugin.getiptcinfo(im) or {}
+        except Exception:
+            iptc = {}
+        location += [f"IPTC {name}" for key, name in IPTC_LOCATION.items() if key in iptc]
+    return tuple(location), tuple(private)
+
+
+def _has_thumbnail(exif: Image.Exif) -> bool:
+    try:
+        return bool(exif.get_ifd(0x1)) if hasattr(exif, "get_ifd") else False  # IFD1 holds the thumbnail
+    except Exception:
+        return False
+
+
+# Extensions a picture or video may carry. In a folder scan, a file with another extension whose
+# bytes are no media either (README.md, notes.txt, .xmp sidecars) is not ours and is passed over;
+# a .jpg full of text is still reported as unreadable.
+MEDIA_EXTENSIONS = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".dib", ".heic",
+    ".heif", ".hif", ".avif", ".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".mkv", ".webm", ".avi",
+    ".mts", ".m2ts", ".ts", "",
+}
+
+
+def is_candidate(path: Path) -> bool:
+    """Should a folder scan hand this file to the pipeline?"""
+    if path.suffix.lower() in MEDIA_EXTENSIONS:
+        return True
+    try:
+        return sniff_file(path)[0] != "unknown"
+    except OSError:
+        return True  # let the pipeline report why it cannot be read
+
+
+def iter_media(paths, *, skip_hidden: bool = True):
+    """Yield (file, root) for every media file under the given paths, recursively, in a stable order.
+
+    ``root`` is the folder outputs are made relative to (the folder given, or a file's own folder).
+    Files named explicitly are always yielded, so a bad one gets a finding.
+    """
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not (skip_hidden and d.startswith(".")))
+                for name in sorted(filenames):
+                    if skip_hidden and (name.startswith(".") or name.startswith("~$")):
+                        continue
+                    f = Path(dirpath) / name
+                    if is_candidate(f):
+                        yield f, p
+        else:
+            yield p, p.parent
