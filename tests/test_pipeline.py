@@ -1,0 +1,211 @@
+"""The photo pipeline on real files: orientation, formats, colour, sizes, shrink-on-load, byte limits."""
+import io
+import os
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+import assetkit
+from assetkit.image.load import decode
+from assetkit.media import identify, open_image
+
+import fixtures as fx
+
+
+def prep(src, slots, out, **kw):
+    kw.setdefault("jobs", 1)
+    kw.setdefault("crop", "centre")
+    return assetkit.prepare([src], slots, out_dir=out, **kw)
+
+
+def only_output(result):
+    [r] = result.results
+    outs = [o for o in r.outputs if o.output]
+    assert outs, [f.message for f in r.all_findings]
+    return outs[0]
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_ends_upright(tmp_path, orientation):
+    # upright 1600x1200 (landscape) stored in every orientation -> 1270x720 landscape, quadrants intact
+    src = fx.make_photo(tmp_path / f"o{orientation}.jpg", (1600, 1200), orientation=orientation)
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    with Image.open(out.output) as im:
+        assert im.size == (1270, 720)
+        assert im.getexif().get(0x0112, 1) == 1
+        assert fx.quadrant_names(im.convert("RGB")) == fx.UPRIGHT_NAMES
+
+
+def test_portrait_orientation6_is_portrait_and_square_crop(tmp_path):
+    src = fx.make_photo(tmp_path / "p.jpg", (1200, 1800), orientation=6)
+    info = identify(src)
+    assert (info.width, info.height, info.orientation) == (1200, 1800, 6)
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    assert out.size == (1080, 1080)
+
+
+@pytest.mark.parametrize("maker, name", [
+    (lambda p: fx.make_photo(p, (500, 500), fmt="PNG"), "a.png"),
+    (lambda p: fx.make_webp(p, (500, 500)), "a.webp"),
+    (lambda p: fx.make_tiff(p, (500, 500)), "a.tif"),
+    (lambda p: fx.make_bmp(p, (500, 500)), "a.bmp"),
+    (lambda p: fx.make_heic(p, (500, 500)), "a.heic"),
+    (lambda p: fx.make_heic(p, (500, 440), orientation=6), "rot.heic"),
+])
+def test_formats_are_read_and_come_out_upright(tmp_path, maker, name):
+    src = maker(tmp_path / name)
+    out = only_output(prep(src, "twitter/profile", tmp_path / "out"))
+    with Image.open(out.output) as im:
+        assert im.size == (400, 400)
+        assert fx.quadrant_names(im.convert("RGB")) == fx.UPRIGHT_NAMES
+
+
+@pytest.mark.parametrize("name", ["photo.JPG", "photo.jpeg", "photo", "photo.png", "photo.txt"])
+def test_type_comes_from_the_bytes_not_the_name(tmp_path, name):
+    src = tmp_path / name
+    fx.make_photo(tmp_path / "x.jpg", (1200, 1200)).rename(src)
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    assert out.output.endswith(".jpg")
+    assert Image.open(out.output).format == "JPEG"
+
+
+def test_gif_first_frame(tmp_path):
+    src = fx.make_palette_gif(tmp_path / "anim.gif", (1200, 1200))
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    with Image.open(out.output) as im:
+        assert im.format == "PNG"  # a palette graphic stays lossless
+        assert im.convert("RGB").getpixel((5, 5)) == fx.RED
+
+
+def test_transparent_png_stays_png_with_alpha_and_flattens_white_for_jpeg_only(tmp_path):
+    src = fx.make_transparent_png(tmp_path / "logo.png", (1200, 1200))
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    with Image.open(out.output) as im:
+        assert im.format == "PNG" and im.mode == "RGBA" and im.size == (1080, 1080)
+        assert im.getpixel((2, 2))[3] == 0  # transparent corner kept
+    # prepare_image flattens when the plan says JPEG; a graphic plan keeps RGBA
+    flat = assetkit.api.flatten(Image.open(src))
+    assert flat.mode == "RGB" and flat.getpixel((2, 2)) == (255, 255, 255)
+
+
+def test_cmyk_jpeg_comes_out_srgb_with_correct_colours(tmp_path):
+    src = fx.make_cmyk_jpeg(tmp_path / "cmyk.jpg", (1200, 1200))
+    res = prep(src, "instagram/post", tmp_path / "out")
+    out = only_output(res)
+    assert any(f.code == "not-srgb" for f in res.results[0].findings)
+    with Image.open(out.output) as im:
+        assert im.mode == "RGB" and im.format == "JPEG" and im.size == (1080, 1080)
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(im.info["icc_profile"]))
+        assert "sRGB" in ImageCms.getProfileDescription(profile)
+        centres = fx.cmyk_patch_centres((1200, 1200))
+        for name, _cmyk, want in fx.CMYK_PATCHES:  # the whole picture is kept, scaled by 0.9
+            x, y = centres[name]
+            got = im.getpixel((int(x * 0.9), int(y * 0.9)))
+            assert max(abs(a - b) for a, b in zip(got, want)) <= 12, (name, got, want)
+
+
+@pytest.mark.parametrize("profile, colour", [("adobe-rgb", (0, 128, 0)), ("adobe-rgb", (200, 60, 40)),
+                                             ("display-p3", (230, 40, 40))])
+def test_icc_tagged_jpeg_is_converted_to_srgb(tmp_path, profile, colour):
+    src = fx.make_icc_jpeg(tmp_path / "icc.jpg", (1200, 1200), profile=profile, colour=colour)
+    res = prep(src, "instagram/post", tmp_path / "out")
+    out = only_output(res)
+    assert any(f.code == "not-srgb" for f in res.results[0].findings)
+    with Image.open(out.output) as im:
+        got = np.asarray(im.convert("RGB"))[500:580, 500:580].reshape(-1, 3).mean(axis=0)
+    want = np.array(fx.expected_srgb(profile, colour))
+    assert np.abs(got - want).max() <= 4, (got, want)
+    # and it is not the untransformed value (the test would pass without colour management otherwise)
+    if np.abs(want - np.array(colour)).max() > 6:
+        assert np.abs(got - np.array(colour)).max() > 4
+
+
+def test_16_bit_grey_png_becomes_8_bit(tmp_path):
+    src = fx.make_png16(tmp_path / "g16.png", (1200, 1200))
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    with Image.open(out.output) as im:
+        g = np.asarray(im.convert("L")).astype(int)
+    assert g[:, 5].mean() < 20 and g[:, -5].mean() > 235  # the ramp survives: dark left, light right
+
+
+def test_outputs_have_exactly_the_slot_size(tmp_path):
+    src = fx.make_photo(tmp_path / "big.jpg", (3000, 2000))
+    lib = assetkit.load_presets()
+    slots = [s for s in lib.slots.values() if s.kind == "photo" and s.id != "youtube/channel-art"]
+    res = assetkit.prepare([src], slots, out_dir=tmp_path / "out", jobs=1, crop="centre")
+    for o in res.results[0].outputs:
+        v = lib.get(o.slot)
+        with Image.open(o.output) as im:
+            assert im.size in [x.size for x in v.variants], o.slot
+
+
+def test_24mp_jpeg_is_decoded_with_dct_scaling(tmp_path):
+    src = fx.make_photo(tmp_path / "24mp.jpg", (6000, 4000), quality=70)
+    im = open_image(src)
+    info = identify(src, im=im)
+    # instagram landscape 1270x720 from 6000x3402 needs 4.7 source pixels per output pixel:
+    # 1/4 is the largest DCT scale that still covers it (1/8 would leave 750 < 1270 columns)
+    decoded, sx, sy = decode(im, info, shrink=6000 / 1270)
+    assert decoded.size == (1500, 1000)
+    assert sx == sy == 0.25
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    assert out.size == (1270, 720)
+
+
+def test_too_small_gives_finding_and_no_output_unless_upscale_allowed(tmp_path):
+    src = fx.make_photo(tmp_path / "small.jpg", (800, 600))
+    res = prep(src, "instagram/post", tmp_path / "out")
+    [r] = res.results
+    [o] = r.outputs
+    assert o.status == "failed" and o.output is None
+    assert [f.code for f in o.findings] == ["too-small"]
+    assert "800x600" in o.findings[0].message and "--allow-upscale" in o.findings[0].message
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.jpg"))
+    assert res.exit_status == 1
+    res = prep(src, "instagram/post", tmp_path / "out", allow_upscale=True)
+    out = only_output(res)
+    assert out.size in [(1080, 1080), (1270, 720)]
+    assert any(f.code == "upscaled" for f in out.findings)
+    assert res.exit_status == 0
+
+
+@pytest.mark.parametrize("slot, limit", [("twitter/post", 5_000_000), ("twitter/header", 10_000_000)])
+def test_byte_limit_holds_on_noise(tmp_path, slot, limit):
+    src = fx.make_photo(tmp_path / "noise.png", (3000, 1500), pattern="noise", fmt="PNG")
+    res = prep(src, slot, tmp_path / "out", quality=100)
+    out = only_output(res)
+    assert os.path.getsize(out.output) <= limit
+    assert out.bytes <= limit
+
+
+def test_byte_limit_search_lowers_quality_then_fits(tmp_path):
+    from assetkit.image.encode import encode
+
+    img = fx.noise_image((1024, 512))
+    big = encode(img, "jpeg", 95, None)
+    limit = len(big.data) // 2
+    enc = encode(img, "jpeg", 95, limit)
+    assert len(enc.data) <= limit and enc.quality < 95 and enc.size == (1024, 512)
+    tiny = encode(img, "jpeg", 85, 20_000)  # needs a downscale too
+    assert len(tiny.data) <= 20_000 and tiny.size[0] < 1024
+    assert any("downscaled" in n for n in tiny.notes)
+
+
+def test_jpeg_is_progressive_420_with_srgb_profile(tmp_path):
+    src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300))
+    out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    with Image.open(out.output) as im:
+        assert im.info.get("progressive") or im.info.get("progression")
+        from PIL import JpegImagePlugin
+        assert JpegImagePlugin.get_sampling(im) == 2  # 4:2:0
+        assert im.info.get("icc_profile")
+
+
+def test_prepare_image_in_memory(tmp_path):
+    img = fx.quadrants_image((2000, 1500))
+    out = assetkit.prepare_image(img, "instagram/post", crop="centre")
+    assert out.size == (1270, 720) and out.mode == "RGB"
+    assert fx.quadrant_names(out) == fx.UPRIGHT_NAMES
+    with pytest.raises(assetkit.UsageError, match="too-small|smaller"):
+        assetkit.prepare_image(fx.quadrants_image((300, 300)), "instagram/post")
