@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import click
 import typer
+
+try:  # newer typer releases vendor click; older ones depend on it
+    from typer import _click as click
+except ImportError:  # pragma: no cover
+    import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -285,19 +289,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     cmd = typer.main.get_command(app)
     try:
         rv = cmd.main(args=argv, prog_name="assetkit", standalone_mode=False)
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         return e.exit_code
-    except click.UsageError as e:
+    except click.exceptions.UsageError as e:
         e.show()
         return ExitStatus.USAGE
-    except click.Abort:
+    except typer.Abort:
         err.print("interrupted")
         return ExitStatus.INTERRUPTED
     except KeyboardInterrupt:
         err.print("interrupted")
         return ExitStatus.INTERRUPTED
     except AssetkitError as e:
-        err.print(f"assetkit: error: {e}", markup=False)
+        sys.stderr.write(f"assetkit: error: {e}\n")  # unwrapped: scripts grep it
         return e.exit_status
     return int(rv or 0)
 

@@ -24,8 +24,6 @@ try:  # HEIC/HEIF from iPhones
 except ImportError:  # pragma: no cover - it is a dependency; keep the rest working without it
     HEIF = False
 
-# We guard pixel counts ourselves (--max-pixels) so the message can name the file and the limit.
-Image.MAX_IMAGE_PIXELS = None
 
 DEFAULT_MAX_PIXELS = 250_000_000  # lets 200 MP phone photos through, stops bombs before they allocate
 
@@ -139,12 +137,18 @@ def open_image(path: str | os.PathLike, fmt: str | None = None) -> Image.Image:
             raise MediaError(path, "unreadable", _not_a_picture(path))
     if fmt == "HEIF" and not HEIF:  # pragma: no cover
         raise MediaError(path, "unreadable", "HEIC/HEIF support needs pillow-heif")
+    # We guard pixel counts ourselves (--max-pixels, checked in identify) so the message can name the
+    # file and the limit; Pillow's own guard is lifted for this one open only, not for library users.
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns on odd-but-readable files; we report real problems
             return Image.open(path, formats=[fmt])
     except Exception as e:  # Pillow raises many types for damaged headers
         raise MediaError(path, "unreadable", f"damaged {fmt} file: {e}") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
 
 
 def _not_a_picture(path: str) -> str:

@@ -1,0 +1,82 @@
+"""The CLI in-process (main(argv) -> exit code) and once as the installed console script."""
+import json
+import subprocess
+import sys
+
+from PIL import Image
+
+from assetkit.cli import main
+
+import fixtures as fx
+
+
+def test_prepare_prints_summary_and_exit_0(tmp_path, capsys):
+    src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300), gps=True)
+    rc = main(["prepare", str(src), "--for", "instagram", "-o", str(tmp_path / "out"), "--jobs", "1"])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "prepared" in text and "instagram/post" in text and "gps-present" in text
+    assert Image.open(tmp_path / "out" / "instagram-post" / "a.jpg").size == (1080, 1080)
+
+
+def test_prepare_json_and_report(tmp_path, capsys):
+    src = fx.make_photo(tmp_path / "a.jpg", (800, 600))
+    rc = main(["prepare", str(src), "--for", "instagram/post", "-o", str(tmp_path / "out"), "--json",
+               "--report", str(tmp_path / "r.json")])
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    [r] = data["results"]
+    assert r["outputs"][0]["status"] == "failed"
+    assert r["outputs"][0]["findings"][0]["code"] == "too-small"
+    assert json.loads((tmp_path / "r.json").read_text())["results"][0]["source"] == str(src)
+
+
+def test_check_lists_findings_with_sections(tmp_path, capsys):
+    src = fx.make_photo(tmp_path / "a.jpg", (3000, 1000))
+    rc = main(["check", str(src), "--for", "instagram/post,twitter/post"])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "aspect-crop" in text and "[twitter/post]" in text and "2016 MEASUREMENT GUIDELINES" in text
+    assert not (tmp_path / "prepared").exists()
+
+
+def test_dry_run_prints_the_plan(tmp_path, capsys):
+    src = fx.make_photo(tmp_path / "a.jpg", (3000, 2000))
+    rc = main(["prepare", str(src), "--for", "instagram/post", "--dry-run", "-o", str(tmp_path / "o"),
+               "--crop", "centre"])
+    text = capsys.readouterr().out
+    assert rc == 0 and "crop 0,150 to 3000,1850" in text and "1270x720" in text
+    assert not (tmp_path / "o").exists()
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300))
+    assert main(["prepare", str(src), "--for", "myspace"]) == 2
+    assert "unknown platform or slot 'myspace'" in capsys.readouterr().err
+    assert main(["prepare", str(tmp_path / "missing"), "--for", "instagram"]) == 2
+    assert main(["prepare", str(src), "--for", "instagram", "--focus", "2,2"]) == 2
+    assert main(["prepare", str(src), "--for", "instagram", "--crop", "weird"]) == 2
+    assert main(["prepare", str(src)]) == 2  # --for missing
+    bad = tmp_path / "presets"
+    bad.mkdir()
+    (bad / "x.toml").write_text("schema_version = 1\nplatform = 'x'\n")
+    assert main(["presets", "--presets", str(bad)]) == 2
+    assert "x.toml: slots: is missing" in capsys.readouterr().err
+
+
+def test_presets_list_and_show(capsys):
+    assert main(["presets"]) == 0
+    text = capsys.readouterr().out
+    for sid in ("instagram/post", "facebook/cover", "youtube/channel-art", "twitter/header"):
+        assert sid in text
+    assert main(["presets", "show", "instagram/post"]) == 0
+    text = capsys.readouterr().out
+    assert "1080x1080" in text and "1270x720" in text and "1024x768" in text and "INSTAGRAM > Posts/Content" in text
+    assert main(["presets", "show", "instagram/post", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "instagram/post"
+    assert main(["presets", "show", "nope/nope"]) == 2
+
+
+def test_console_script_runs_as_module(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "assetkit", "--version"], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.startswith("assetkit ")
