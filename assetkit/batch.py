@@ -84,7 +84,10 @@ def run_job(job: Job) -> JobResult:
     t0 = time.perf_counter()
     result = JobResult(source=job.path)
     try:
-        kind, _ = sniff_file(job.path)
+        try:
+            kind, _ = sniff_file(job.path)
+        except OSError as e:
+            raise MediaError(job.path, "unreadable", f"cannot read the file: {e.strerror or e}") from None
         result.kind = kind
         if kind == "video":
             from .video.job import run_video_job
