@@ -147,14 +147,19 @@ def bench_speed(quick: bool) -> dict:
             skimage.data.immunohistochemistry(), skimage.data.cat(), skimage.data.retina()]
     real = [small(Image.fromarray(a)) for a in real]
     analyse(scenes[0])  # load the cascade once, as a long-running process would
+    # Wall time is what the target is about; CPU time (all threads) shows the cost when other
+    # processes compete for the two cores and inflate the wall time.
     times = {"synthetic scenes": [], "real photos": []}
+    cpu = {"synthetic scenes": [], "real photos": []}
     for label, imgs in (("synthetic scenes", scenes), ("real photos", real)):
         for img in imgs:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             analyse(img)
             times[label].append((time.perf_counter() - t) * 1000)
+            cpu[label].append((time.process_time() - c) * 1000)
     times["all"] = times["synthetic scenes"] + times["real photos"]
-    return times
+    cpu["all"] = cpu["synthetic scenes"] + cpu["real photos"]
+    return times, cpu
 
 
 def bench_quality(quick: bool):
@@ -234,12 +239,13 @@ def pct(a: int, b: int) -> str:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     print(f"# smart crop benchmark ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start)\n")
-    times = bench_speed(quick)
-    print("## analyse() on 512 px images (target < 30 ms)\n")
-    print("| images | n | mean ms | median ms | p95 ms |\n|---|---|---|---|---|")
+    times, cpu = bench_speed(quick)
+    print("## analyse() on 512 px images (target < 30 ms wall)\n")
+    print("| images | n | mean ms | median ms | p95 ms | mean CPU ms (all threads) |\n|---|---|---|---|---|---|")
     for label, ts in times.items():
         p95 = sorted(ts)[min(len(ts) - 1, int(0.95 * len(ts)))]
-        print(f"| {label} | {len(ts)} | {statistics.mean(ts):.1f} | {statistics.median(ts):.1f} | {p95:.1f} |")
+        print(f"| {label} | {len(ts)} | {statistics.mean(ts):.1f} | {statistics.median(ts):.1f} | {p95:.1f} "
+              f"| {statistics.mean(cpu[label]):.1f} |")
 
     rows, detected, total = bench_quality(quick)
     print(f"\n## faces kept whole (labelled head, hair to chin), where they fit\n\nfaces detected: {pct(detected, total)}\n")
