@@ -145,11 +145,6 @@ def detect_faces(rgb: np.ndarray) -> tuple[Face, ...]:
     return tuple(sorted(faces, key=lambda f: -f.area))
 
 
-def _normalise(a: np.ndarray) -> np.ndarray:
-    hi = float(a.max())
-    return a / hi if hi > 1e-6 else np.zeros_like(a)
-
-
 def saliency_map(rgb: np.ndarray, faces: tuple[Face, ...] = ()) -> np.ndarray:
     """A float map (0..1) at SALIENCY_LONG_SIDE: colour contrast + edges + saturation + skin + people.
 
