@@ -1,0 +1,241 @@
+"""Smart crop: real OpenCV detection on the astronaut's face pasted at known places, and the crop
+geometry as pure functions (no pixels)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import skimage.data
+from PIL import Image
+
+from assetkit.image.smartcrop import (
+    Analysis, CropChoice, Face, analyse, band_box, choose_crop, subject_cut_by_circle, subject_outside_band,
+    window_at,
+)
+
+ASTRO = Image.fromarray(skimage.data.astronaut())
+PERSON = (128, 0, 336, 340)   # head and shoulders
+HEAD = (152, 14, 302, 190)    # hair to chin, labelled by hand
+BAND = (1546 / 2560, 423 / 1440)
+
+
+def background(w: int, h: int, seed: int = 0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.stack([60 + 80 * xx / w, 90 + 60 * yy / h, 150 - 50 * xx / w], axis=-1) + rng.normal(0, 4, (h, w, 1))
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
+
+
+def paste_person(bg: Image.Image, cx: float, cy: float, head_h: float) -> tuple[float, float, float, float]:
+    """Put the astronaut's head centred on (cx, cy), head_h tall; return the head box in bg pixels."""
+    k = head_h / (HEAD[3] - HEAD[1])
+    person = ASTRO.crop(PERSON)
+    person = person.resize((round(person.width * k), round(person.height * k)), Image.LANCZOS)
+    ox = round(cx - ((HEAD[0] + HEAD[2]) / 2 - PERSON[0]) * k)
+    oy = round(cy - ((HEAD[1] + HEAD[3]) / 2 - PERSON[1]) * k)
+    bg.paste(person, (ox, oy))
+    return (ox + (HEAD[0] - PERSON[0]) * k, oy + (HEAD[1] - PERSON[1]) * k,
+            ox + (HEAD[2] - PERSON[0]) * k, oy + (HEAD[3] - PERSON[1]) * k)
+
+
+def small(img: Image.Image, long_side: int = 512) -> Image.Image:
+    s = long_side / max(img.size)
+    return img.resize((round(img.width * s), round(img.height * s)), Image.BILINEAR)
+
+
+def inside(inner, outer, tol: float = 0.5) -> bool:
+    return all(inner[i] >= outer[i] - tol for i in (0, 1)) and all(inner[i] <= outer[i] + tol for i in (2, 3))
+
+
+def centre_crop(w, h, aspect):
+    return window_at(w, h, aspect, w / 2, h / 2)
+
+
+# ----------------------------------------------------------------------------- pure geometry
+
+@pytest.mark.parametrize("src", [(1500, 1000), (1000, 1500), (1000, 1000), (4032, 3024), (2560, 1440), (7, 3)])
+@pytest.mark.parametrize("aspect", [1.0, 851 / 315, 2560 / 1440, 4 / 5, 3.0])
+@pytest.mark.parametrize("centre", [(0, 0), (0.5, 0.5), (1, 1), (0.9, 0.1), (-3, 7)])
+def test_window_at_is_the_largest_window_inside(src, aspect, centre):
+    w, h = src
+    box = window_at(w, h, aspect, centre[0] * w, centre[1] * h)
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    assert inside(box, (0, 0, w, h), tol=1e-6)
+    assert abs(bw - bh * aspect) <= 1
+    assert abs(bw - w) < 1e-6 or abs(bh - h) < 1e-6
+
+
+def test_window_at_centres_on_the_point_when_it_can():
+    assert window_at(1500, 1000, 1.0, 700, 500) == (200, 0, 1200, 1000)
+    assert window_at(1500, 1000, 1.0, 100, 500) == (0, 0, 1000, 1000)
+    assert window_at(1500, 1000, 1.0, 1400, 500) == (500, 0, 1500, 1000)
+
+
+def face_at(x0, y0, x1, y1) -> Face:
+    return Face(x0, y0, x1, y1)
+
+
+def an(*faces: Face, salient_box=None, salient_centre=(0.5, 0.5)) -> Analysis:
+    return Analysis(tuple(faces), salient_box, salient_centre, 512, 341)
+
+
+def test_all_faces_that_fit_are_kept_and_centred():
+    a = an(face_at(0.05, 0.3, 0.12, 0.4), face_at(0.3, 0.3, 0.37, 0.4))
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert (c.reason, c.faces_total, c.faces_kept) == ("faces", 2, 2)
+    heads_mid = (0.05 * 1500 + 0.37 * 1500) / 2
+    assert c.box[0] == 0  # clamped: centring on the heads would leave the picture
+    assert inside((heads_mid - 1, 0, heads_mid + 1, 1), c.box)
+
+
+def test_largest_group_wins_when_faces_do_not_all_fit():
+    big, small_a, small_b = face_at(0.8, 0.3, 0.9, 0.45), face_at(0.02, 0.3, 0.05, 0.35), face_at(0.08, 0.3, 0.11, 0.35)
+    c = choose_crop(1500, 1000, 1.0, an(small_a, small_b, big))
+    assert (c.reason, c.faces_total, c.faces_kept) == ("largest-group", 3, 1)
+    assert c.box[2] == 1500  # the big face (weighted by area) beats two small ones on the far side
+    assert "1 of 3 faces" in c.detail
+
+
+def test_tie_between_equal_faces_goes_towards_saliency():
+    left, right = face_at(0.02, 0.3, 0.08, 0.38), face_at(0.92, 0.3, 0.98, 0.38)
+    c = choose_crop(1500, 1000, 1.0, an(left, right, salient_box=(0.8, 0.2, 1, 0.8), salient_centre=(0.9, 0.5)))
+    assert c.box[2] == 1500 and c.faces_kept == 1
+
+
+def test_saliency_then_centre_fallbacks():
+    c = choose_crop(1500, 1000, 1.0, an(salient_box=(0.8, 0.4, 0.9, 0.5), salient_centre=(0.85, 0.45)))
+    assert c.reason == "saliency" and c.box == (500, 0, 1500, 1000)
+    for analysis in (None, an()):
+        c = choose_crop(1500, 1000, 1.0, analysis)
+        assert (c.reason, c.box, c.faces_total) == ("centre", (250, 0, 1250, 1000), 0)
+
+
+def test_focus_wins_over_faces():
+    c = choose_crop(1500, 1000, 1.0, an(face_at(0.05, 0.3, 0.12, 0.4)), focus=(0.9, 0.5))
+    assert c.reason == "focus" and c.box == (500, 0, 1500, 1000) and c.faces_kept == 0
+
+
+def test_tall_source_puts_the_face_on_the_upper_third():
+    c = choose_crop(1000, 3000, 1.0, an(face_at(0.4, 0.5, 0.6, 0.55)))
+    face_cy = 0.525 * 3000
+    # room for the person below the face: the face sits in the upper part, not the middle
+    assert c.reason == "faces" and 0.25 < (face_cy - c.box[1]) / 1000 < 0.45
+
+
+def test_band_geometry_puts_the_face_in_the_always_visible_band():
+    # A panorama wider than 16:9: the window slides sideways; face well left of the centre.
+    a = an(face_at(0.18, 0.45, 0.22, 0.55))
+    plain = choose_crop(4000, 1500, 2560 / 1440, a)
+    banded = choose_crop(4000, 1500, 2560 / 1440, a, band=BAND)
+    head = tuple(v * s for v, s in zip(a.faces[0].head(), (4000, 1500, 4000, 1500)))
+    assert inside(head, plain.box) and inside(head, banded.box)
+    assert inside(head, band_box(banded.box, BAND))
+    assert subject_outside_band(banded.box, a, 4000, 1500, BAND) == []
+    assert subject_outside_band(centre_crop(4000, 1500, 2560 / 1440), a, 4000, 1500, BAND) != []
+
+
+def test_circle_mask_check():
+    a = an(face_at(0.45, 0.4, 0.55, 0.5))
+    assert not subject_cut_by_circle((0, 0, 1000, 1000), a, 1000, 1000)
+    corner = an(face_at(0.02, 0.02, 0.12, 0.12))
+    assert subject_cut_by_circle((0, 0, 1000, 1000), corner, 1000, 1000)
+
+
+def test_results_are_plain_data():
+    a = an(face_at(0.1, 0.1, 0.2, 0.2), salient_box=(0, 0, 0.5, 0.5))
+    json.dumps(a.to_dict())
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert isinstance(c, CropChoice) and isinstance(c.detail, str) and c.detail
+
+
+# ----------------------------------------------------------------------------- with real faces
+
+def test_face_at_left_third_stays_whole_in_square_crop_and_centre_crop_cuts_it():
+    img = background(1500, 1000)
+    head = paste_person(img, 1500 / 6, 420, 300)
+    a = analyse(small(img))
+    assert len(a.faces) == 1
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert c.reason == "faces" and c.faces_kept == 1
+    assert inside(head, c.box)
+    assert not inside(head, centre_crop(1500, 1000, 1.0))
+
+
+def test_two_people_are_both_kept_when_they_fit():
+    img = background(1500, 1000, seed=1)
+    heads = [paste_person(img, 250, 400, 250), paste_person(img, 800, 430, 250)]
+    a = analyse(small(img))
+    assert len(a.faces) == 2
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert (c.reason, c.faces_kept) == ("faces", 2)
+    assert all(inside(h, c.box) for h in heads)
+    assert not all(inside(h, centre_crop(1500, 1000, 1.0)) for h in heads)
+
+
+def test_tall_photo_keeps_the_face_in_a_landscape_crop():
+    img = background(1000, 1500, seed=2)
+    head = paste_person(img, 500, 1200, 280)
+    c = choose_crop(1000, 1500, 1270 / 720, analyse(small(img)))
+    assert c.reason == "faces" and inside(head, c.box)
+
+
+def test_channel_art_band_holds_the_subject():
+    img = background(2400, 1200, seed=3)
+    head = paste_person(img, 650, 600, 300)
+    a = analyse(small(img))
+    assert len(a.faces) == 1
+    c = choose_crop(2400, 1200, 2560 / 1440, a, band=BAND)
+    assert inside(head, band_box(c.box, BAND))
+    assert subject_outside_band(c.box, a, 2400, 1200, BAND) == []
+    # the centre crop leaves her outside the band: that is what `safe-area` reports
+    msgs = subject_outside_band(centre_crop(2400, 1200, 2560 / 1440), a, 2400, 1200, BAND)
+    assert msgs and "outside the always-visible area" in msgs[0]
+
+
+def _noise(w, h):
+    return Image.fromarray(np.random.default_rng(5).integers(0, 256, (h, w, 3), dtype=np.uint8))
+
+
+def _gradient(w, h):
+    return background(w, h, seed=6)
+
+
+def _bright_object(w, h):
+    arr = np.asarray(background(w, h, seed=7)).copy()
+    yy, xx = np.mgrid[0:h, 0:w]
+    arr[(xx - 0.85 * w) ** 2 + (yy - 0.4 * h) ** 2 <= (0.1 * h) ** 2] = (250, 220, 40)
+    return Image.fromarray(arr)
+
+
+@pytest.mark.parametrize("make", [_noise, _gradient, _bright_object])
+def test_photo_without_faces_falls_back_without_error(make):
+    img = make(1500, 1000)
+    a = analyse(small(img))
+    assert a.faces == ()
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert c.reason in ("saliency", "centre") and c.faces_total == 0
+    if make is _bright_object:
+        assert c.reason == "saliency"
+        obj = (0.85 * 1500 - 100, 0.4 * 1000 - 100, 0.85 * 1500 + 100, 0.4 * 1000 + 100)
+        assert inside(obj, c.box)
+        assert a.salient_box is not None and 0.75 < a.salient_centre[0] < 0.95
+    else:
+        assert c.box == centre_crop(1500, 1000, 1.0) or c.reason == "saliency"
+
+
+def test_noise_never_gives_faces():
+    rng = np.random.default_rng(9)
+    for _ in range(5):
+        img = Image.fromarray(rng.integers(0, 256, (341, 512, 3), dtype=np.uint8))
+        assert analyse(img).faces == ()
+
+
+def test_sideways_face_is_found_only_after_orienting_upright():
+    """Haar cascades only see upright faces: why the pipeline applies EXIF orientation first."""
+    img = background(1000, 1500, seed=8)
+    paste_person(img, 500, 600, 350)
+    upright = small(img)
+    stored_sideways = upright.transpose(Image.Transpose.ROTATE_90)  # as a camera held sideways stores it
+    assert analyse(stored_sideways).faces == ()
+    assert len(analyse(stored_sideways.transpose(Image.Transpose.ROTATE_270)).faces) == 1
