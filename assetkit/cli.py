@@ -217,7 +217,7 @@ def _print_findings(r: JobResult):
     for f in r.all_findings:
         where = escape(f" [{f.slot}]") if f.slot else ""
         sec = f"  ({f.section})" if f.section else ""
-        out.print(f"  [{SEV_STYLE[f.severity]}]{f.severity:<7}[/] {f.code}{where}: {f.message}{sec}")
+        out.print(f"  [{SEV_STYLE[f.severity]}]{f.severity:<7}[/] {f.code}{where}: {escape(f.message)}{escape(sec)}", soft_wrap=True)
 
 
 def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, dry_run=False, check=False) -> int:
