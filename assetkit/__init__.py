@@ -7,7 +7,7 @@
 """
 __version__ = "0.1.0"
 
-from .api import check, prepare, prepare_image  # noqa: E402
+from .api import check, prepare, prepare_image, preview  # noqa: E402
 from .batch import BatchResult, InlineExecutor, Job, JobResult, SlotResult, run_batch  # noqa: E402
 from .checks import CODES, Finding, Severity  # noqa: E402
 from .errors import AssetkitError, ExitStatus, MediaError, PresetError, UsageError  # noqa: E402
@@ -16,7 +16,7 @@ from .plan import Options, Plan, make_plan  # noqa: E402
 from .presets import PresetLibrary, Slot, load_presets  # noqa: E402
 
 __all__ = [
-    "prepare", "check", "prepare_image", "load_presets", "identify", "sniff", "make_plan", "run_batch",
+    "prepare", "check", "prepare_image", "preview", "load_presets", "identify", "sniff", "make_plan", "run_batch",
     "Options", "Plan", "Slot", "PresetLibrary", "MediaInfo", "Finding", "Severity", "CODES",
     "BatchResult", "JobResult", "SlotResult", "Job", "InlineExecutor",
     "AssetkitError", "UsageError", "PresetError", "MediaError", "ExitStatus",

@@ -11,7 +11,8 @@ from PIL import Image
 from .batch import BatchResult, JobResult, collect_jobs, run_batch
 from .errors import UsageError
 from .image import geometry
-from .image.load import flatten, normalise_mode, preview, to_srgb
+from .image.load import flatten, normalise_mode, to_srgb
+from .image.load import preview as small_upright_copy
 from .media import MediaInfo
 from .plan import Options, make_plan
 from .presets import PresetLibrary, Slot, load_presets
@@ -76,7 +77,7 @@ def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrar
         try:
             from .image import smartcrop
 
-            analysis = smartcrop.analyse(preview(decoded, orientation))
+            analysis = smartcrop.analyse(small_upright_copy(decoded, orientation))
         except ImportError:
             analysis = None
     plan = make_plan(info, s, opts, rel_stem="memory", analysis=analysis)
@@ -87,4 +88,26 @@ def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrar
     return render(decoded, 1.0, 1.0, info, plan, image.info.get("icc_profile"))
 
 
-__all__ = ["prepare", "check", "prepare_image", "load_presets", "Options", "BatchResult", "flatten", "to_srgb"]
+def preview(path: str | os.PathLike, slot: str | Slot, out_path: str | os.PathLike | None = None, *,
+            presets: PresetLibrary | None = None, **options) -> Image.Image:
+    """The picture prepared for ``slot`` with each device's visible area (or the profile circle)
+    drawn on it; written to ``out_path`` (PNG) when given."""
+    from .fsutil import write_atomic
+    from .image.overlay import draw_overlay
+    from .media import open_image
+
+    s = slot if isinstance(slot, Slot) else (presets or load_presets()).get(slot)
+    with open_image(path) as im:
+        im.load()
+        img = prepare_image(im, s, presets=presets, **options)
+    shown = draw_overlay(img, s)
+    if out_path is not None:
+        import io
+
+        buf = io.BytesIO()
+        shown.save(buf, "PNG")
+        write_atomic(out_path, buf.getvalue())
+    return shown
+
+
+__all__ = ["preview", "prepare", "check", "prepare_image", "load_presets", "Options", "BatchResult", "flatten", "to_srgb"]

@@ -142,6 +142,24 @@ def check(
     return _finish(result, as_json, report_path, check=True)
 
 
+@app.command()
+def preview(
+    path: Path = typer.Argument(..., help="A photo."),
+    slot: str = typer.Option(..., "--for", "-f", help="One slot, e.g. youtube/channel-art or instagram/profile."),
+    out_path: Path = typer.Option(Path("preview.png"), "--out", "-o", help="Where to write the PNG."),
+    crop: str = typer.Option("smart", help="smart or centre."),
+    focus: Optional[str] = typer.Option(None, help="Focus point X,Y as fractions."),
+    allow_upscale: bool = typer.Option(False, help="Enlarge a picture smaller than the slot."),
+    presets: Optional[List[Path]] = typer.Option(None, "--presets", help=PRESETS_HELP),
+) -> int:
+    """Draw what each device shows: safe areas of channel art, the circle of a profile picture."""
+    lib = _library(presets)
+    api.preview(path, lib.get(slot), out_path, presets=lib, crop=crop, focus=parse_focus(focus),
+                allow_upscale=allow_upscale)
+    out.print(f"preview: {out_path}")
+    return 0
+
+
 presets_app = typer.Typer(help="List the platform presets, or show one slot.", invoke_without_command=True,
                           rich_markup_mode=None)
 app.add_typer(presets_app, name="presets")

@@ -6,37 +6,15 @@ import json
 
 import numpy as np
 import pytest
-import skimage.data
 from PIL import Image
 
+from fixtures import ASTRO, HEAD, PERSON, background, paste_person
 from assetkit.image.smartcrop import (
     Analysis, CropChoice, Face, analyse, band_box, choose_crop, subject_cut_by_circle, subject_outside_band,
     window_at,
 )
 
-ASTRO = Image.fromarray(skimage.data.astronaut())
-PERSON = (128, 0, 336, 340)   # head and shoulders
-HEAD = (152, 14, 302, 190)    # hair to chin, labelled by hand
 BAND = (1546 / 2560, 423 / 1440)
-
-
-def background(w: int, h: int, seed: int = 0) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.stack([60 + 80 * xx / w, 90 + 60 * yy / h, 150 - 50 * xx / w], axis=-1) + rng.normal(0, 4, (h, w, 1))
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
-
-
-def paste_person(bg: Image.Image, cx: float, cy: float, head_h: float) -> tuple[float, float, float, float]:
-    """Put the astronaut's head centred on (cx, cy), head_h tall; return the head box in bg pixels."""
-    k = head_h / (HEAD[3] - HEAD[1])
-    person = ASTRO.crop(PERSON)
-    person = person.resize((round(person.width * k), round(person.height * k)), Image.LANCZOS)
-    ox = round(cx - ((HEAD[0] + HEAD[2]) / 2 - PERSON[0]) * k)
-    oy = round(cy - ((HEAD[1] + HEAD[3]) / 2 - PERSON[1]) * k)
-    bg.paste(person, (ox, oy))
-    return (ox + (HEAD[0] - PERSON[0]) * k, oy + (HEAD[1] - PERSON[1]) * k,
-            ox + (HEAD[2] - PERSON[0]) * k, oy + (HEAD[3] - PERSON[1]) * k)
 
 
 def small(img: Image.Image, long_side: int = 512) -> Image.Image:

@@ -46,15 +46,21 @@ def upright_box_to_stored(box: Box, orientation: int, stored_w: float, stored_h:
     return (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
 
 
+def window_size(src_w: float, src_h: float, aspect: float) -> tuple[float, float]:
+    """The largest w x h of ``aspect`` (w/h) inside the source: full width or full height."""
+    if aspect <= 0 or src_w <= 0 or src_h <= 0:
+        raise ValueError(f"sizes and aspect must be positive (got {src_w}x{src_h}, aspect {aspect})")
+    if src_w / src_h > aspect:
+        return src_h * aspect, float(src_h)
+    return float(src_w), src_w / aspect
+
+
 def window_at(src_w: float, src_h: float, aspect: float, cx: float, cy: float) -> Box:
     """The largest window of ``aspect`` (w/h) inside the source, centred on (cx, cy) as far as it can be.
 
     It always spans the full width or the full height, so no more picture is lost than the aspect needs.
     """
-    if src_w / src_h > aspect:
-        w, h = src_h * aspect, float(src_h)
-    else:
-        w, h = float(src_w), src_w / aspect
+    w, h = window_size(src_w, src_h, aspect)
     left = min(max(cx - w / 2, 0.0), src_w - w)
     top = min(max(cy - h / 2, 0.0), src_h - h)
     return (left, top, left + w, top + h)

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-Box = tuple[float, float, float, float]
+from .geometry import Box, window_at, window_size  # noqa: F401 - re-exported for callers
 
 # Haar cost grows with the pixels scanned over the square of the smallest face looked for, whatever
 # the content: a 512x341 scan for 20 px faces takes ~60 ms on two cores. ~100k pixels (386x257 for
@@ -220,23 +220,6 @@ def analyse(img: Image.Image) -> Analysis:
 
 
 # --------------------------------------------------------------------------------------- geometry
-
-def window_size(src_w: float, src_h: float, aspect: float) -> tuple[float, float]:
-    """The largest w x h of ``aspect`` (w/h) inside the source: full width or full height."""
-    if aspect <= 0 or src_w <= 0 or src_h <= 0:
-        raise ValueError(f"sizes and aspect must be positive (got {src_w}x{src_h}, aspect {aspect})")
-    if src_w / src_h > aspect:
-        return src_h * aspect, float(src_h)
-    return float(src_w), src_w / aspect
-
-
-def window_at(src_w: float, src_h: float, aspect: float, centre_x: float, centre_y: float) -> Box:
-    """The largest window of ``aspect`` centred on the point (source pixels), clamped inside the source."""
-    w, h = window_size(src_w, src_h, aspect)
-    left = min(max(centre_x - w / 2, 0.0), src_w - w)
-    top = min(max(centre_y - h / 2, 0.0), src_h - h)
-    return (left, top, left + w, top + h)
-
 
 def _inside(inner: Box, outer: Box, tol: float = 0.5) -> bool:
     return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol
