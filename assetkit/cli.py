@@ -253,7 +253,7 @@ def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, 
     line = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no files"
     out.print(f"\n{line} in {result.seconds:.1f} s" + (f"; outputs in {result.out_dir}/" if counts.get(PREPARED) else ""))
     if report_path:
-        out.print(f"report: {report_path}")
+        out.print(f"report: {Path(report_path).resolve()}")
     if result.interrupted:
         err.print("interrupted: finished files are kept; run the same command again to do the rest")
     return int(result.exit_status)
