@@ -106,7 +106,7 @@ class MediaInfo:
     mode: str = ""
     icc: str | None = None    # ICC profile description, None when untagged
     has_alpha: bool = False
-    frames: int = 1
+    frames: int = 1           # 2 means "more than one" (counting every frame of a hostile GIF is slow)
     location: tuple[str, ...] = ()       # what place data the source carries (GPS IFD, XMP City, ...)
     private: tuple[str, ...] = ()        # serials, owner names, MakerNote
     artist: str | None = None
@@ -197,7 +197,7 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
         return MediaInfo(
             path=path, kind="image", format=fmt, bytes=size, width=uw, height=uh, stored_width=w,
             stored_height=h, orientation=orientation, mode=im.mode, icc=icc, has_alpha=has_alpha,
-            frames=getattr(im, "n_frames", 1), location=location, private=private, artist=artist,
+            frames=2 if getattr(im, "is_animated", False) else 1, location=location, private=private, artist=artist,
             copyright=copyright_, has_thumbnail=_has_thumbnail(exif),
             extra={"bits": 16 if im.mode.startswith("I;16") or im.mode in ("I", "F") else 8},
         )

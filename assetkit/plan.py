@@ -118,15 +118,18 @@ def output_path(out_dir: str | Path, slot: Slot, rel_stem: str, fmt: str, flat: 
     return Path(out_dir) / slot.folder / rel.parent / f"{rel.name}{EXT[fmt]}"
 
 
-def output_format(info: MediaInfo, slot: Slot, few_colours: bool) -> str:
+def output_format(slot: Slot, graphic: bool) -> str:
     """JPEG for photos; the slot's graphics format (PNG) for graphics: transparency or few colours."""
-    graphic = info.has_alpha or few_colours
     return slot.graphics_format if graphic else "jpeg"
 
 
 def make_plan(info: MediaInfo, slot: Slot, options: Options, *, rel_stem: str,
-              analysis=None, few_colours: bool = False, source_stat: tuple[int, int] = (0, 0)) -> Plan:
-    """Decide everything about one (picture, slot) pair. Pure: no pixels, no I/O."""
+              analysis=None, graphic: bool | None = None, source_stat: tuple[int, int] = (0, 0)) -> Plan:
+    """Decide everything about one (picture, slot) pair. Pure: no pixels, no I/O.
+
+    ``graphic`` (transparency or few colours, known once pixels are decoded) picks PNG over JPEG;
+    without it the header's alpha flag decides.
+    """
     sid = slot.id
     findings: list[Finding] = []
     if slot.kind != "photo":
@@ -160,7 +163,7 @@ def make_plan(info: MediaInfo, slot: Slot, options: Options, *, rel_stem: str,
                                 f"{slot.max_bytes.value / 1e6:.0f} MB limit; the output is compressed to fit",
                                 slot=sid, section=slot.max_bytes.source))
     findings += _safe_area_findings(slot, box, analysis, src_w, src_h)
-    fmt = output_format(info, slot, few_colours)
+    fmt = output_format(slot, info.has_alpha if graphic is None else graphic)
     out = output_path(options.out_dir, slot, rel_stem, fmt, options.flat)
     plan = Plan(
         source=info.path, slot=sid, variant=variant.name, out_size=(variant.width, variant.height),

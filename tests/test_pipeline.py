@@ -209,3 +209,12 @@ def test_prepare_image_in_memory(tmp_path):
     assert fx.quadrant_names(out) == fx.UPRIGHT_NAMES
     with pytest.raises(assetkit.UsageError, match="too-small|smaller"):
         assetkit.prepare_image(fx.quadrants_image((300, 300)), "instagram/post")
+
+
+def test_opaque_rgba_photo_becomes_jpeg_but_transparent_graphic_stays_png(tmp_path):
+    photo = fx.noise_image((1200, 1200)).convert("RGBA")  # a screenshot-style PNG: alpha channel, all opaque
+    photo.save(tmp_path / "shot.png")
+    out = only_output(prep(tmp_path / "shot.png", "instagram/post", tmp_path / "out"))
+    assert out.output.endswith(".jpg")
+    logo = fx.make_transparent_png(tmp_path / "logo.png", (1200, 1200))
+    assert only_output(prep(logo, "instagram/post", tmp_path / "out")).output.endswith(".png")

@@ -38,9 +38,7 @@ def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0) -> tuple[Image
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)  # GIF / multi-page TIFF: the first frame
-            im.load()
+            im.load()  # GIF, WebP, TIFF: an opened image sits on its first frame
     except MediaError:
         raise
     except Exception as e:
@@ -143,6 +141,16 @@ def flatten(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
     base = Image.new("RGB", img.size, background)
     base.paste(img, mask=img.getchannel("A"))
     return base
+
+
+def is_graphic(decoded: Image.Image, fmt: str) -> bool:
+    """Logo, text or chart rather than a photo: real transparency, or few colours in a lossless file.
+
+    An opaque alpha channel (screenshots saved as RGBA) does not count; JPEG sources are photos.
+    """
+    if decoded.mode == "RGBA" and decoded.getchannel("A").getextrema()[0] < 255:
+        return True
+    return fmt != "JPEG" and few_colours(decoded)
 
 
 def few_colours(decoded: Image.Image, limit: int = 256) -> bool:

@@ -19,7 +19,7 @@ from ..media import MediaInfo, identify, open_image
 from ..plan import EXT, Plan, make_plan, output_path, recipe_hash
 from . import geometry
 from .encode import encode
-from .load import decode, few_colours, preview
+from .load import decode, is_graphic, preview
 from .render import render
 
 SMART_AVAILABLE = True
@@ -82,11 +82,11 @@ def run_image_job(job: Job, result: JobResult) -> None:
         if want_smart:
             small = preview(decoded, info.orientation)
             analysis = smartcrop.analyse(small)
-        graphic = info.format != "JPEG" and few_colours(decoded)
+        graphic = is_graphic(decoded, info.format)
 
         for slot in todo:
             plan = make_plan(info, slot, opts, rel_stem=job.rel_stem, analysis=analysis,
-                             few_colours=graphic, source_stat=stat)
+                             graphic=graphic, source_stat=stat)
             result.outputs.append(_carry_out(job, info, plan, decoded, sx, sy, icc, kept))
         if analysis is not None:
             result.info["analysis"] = analysis.to_dict()
