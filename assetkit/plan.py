@@ -112,10 +112,14 @@ EXT = {"jpeg": ".jpg", "png": ".png"}
 
 def output_path(out_dir: str | Path, slot: Slot, rel_stem: str, fmt: str, flat: bool = False) -> Path:
     """``OUT/<platform>-<slot>/<relative path>.<ext>``, or ``OUT/<rel>-<platform>-<slot>.<ext>`` with --flat."""
+    return output_path_for(out_dir, slot, rel_stem, EXT[fmt], flat)
+
+
+def output_path_for(out_dir: str | Path, slot: Slot, rel_stem: str, ext: str, flat: bool = False) -> Path:
     rel = Path(rel_stem)
     if flat:
-        return Path(out_dir) / rel.parent / f"{rel.name}-{slot.folder}{EXT[fmt]}"
-    return Path(out_dir) / slot.folder / rel.parent / f"{rel.name}{EXT[fmt]}"
+        return Path(out_dir) / rel.parent / f"{rel.name}-{slot.folder}{ext}"
+    return Path(out_dir) / slot.folder / rel.parent / f"{rel.name}{ext}"
 
 
 def output_format(slot: Slot, graphic: bool) -> str:

@@ -90,7 +90,7 @@ def test_each_asset_has_the_right_status_and_finding(batch):
             assert code in _codes(r), name
     assert results["ok.jpg"]["outputs"][0]["reason"] == "resized to 1080x1080"
     s = data["summary"]
-    assert s["by_status"]["failed"] == 2 and s["by_status"]["fixed"] == 2 and s["by_status"]["ready"] == 1
+    assert s["by_status"]["failed"] == 2 + HAS_VIDEO and s["by_status"]["fixed"] == 2 and s["by_status"]["ready"] == 1
     assert s["by_slot"]["instagram/post"]["failed"] == 1  # corrupt.jpg has no slot output
     assert s["seconds"] == data["seconds"] > 0
     # failed first, each with its reason
@@ -185,7 +185,7 @@ def test_html_is_valid_and_lists_each_asset(batch):
     assert "Guideline: 2016 MEASUREMENT GUIDELINES" in small  # the section the finding enforces
     assert "500×400 px" in small
     top = _text(doc.find(f".//{NS}main"))
-    assert "Needs a person (2)" in top and "corrupt.jpg" in top
+    assert f"Needs a person ({2 + HAS_VIDEO})" in top and "corrupt.jpg" in top
 
 
 def test_html_is_self_contained_and_has_alt_text(batch):
@@ -262,8 +262,10 @@ def test_filter_and_no_network_in_headless_chromium(batch, tmp_path):
 
             tab.click("button[data-filter=failed]")
             visible = tab.locator("article.asset:visible h3").all_inner_texts()
-            assert {Path(t).name for t in visible} == {"small.jpg", "corrupt.jpg"}
-            assert tab.locator("section.out:visible").count() == 1  # small.jpg's one output
+            failed = {"small.jpg", "corrupt.jpg"} | ({"long.mp4"} if HAS_VIDEO else set())
+            assert {Path(t).name for t in visible} == failed
+            # small.jpg's one output (and long.mp4's instagram/video one)
+            assert tab.locator("section.out:visible").count() == 1 + HAS_VIDEO
             assert tab.get_attribute("button[data-filter=failed]", "aria-pressed") == "true"
 
             tab.click("button[data-filter=ready]")

@@ -15,6 +15,7 @@ from PIL import Image
 
 from assetkit.checks import CODES, Severity
 from assetkit.errors import MediaError, UsageError
+from assetkit.fsutil import TMP_SUFFIX
 from assetkit.presets import load_presets
 from assetkit.video import (build_command, ffmpeg_exe, parse_trim, poster_frame, prepare_video, probe,
                             run, validate)
@@ -113,7 +114,7 @@ def assert_clean_output(res, *, audio: bool = True):
     assert res.poster.is_file() and res.poster.suffix == ".jpg"
     with Image.open(res.poster) as im:
         assert im.format == "JPEG" and im.size == (info.width, info.height)
-    leftovers = [p.name for p in res.output.parent.iterdir() if ".partial" in p.name]
+    leftovers = [p.name for p in res.output.parent.iterdir() if TMP_SUFFIX in p.name]
     assert not leftovers
 
 
@@ -404,7 +405,7 @@ def test_interrupt_leaves_no_partial_file(clips, slots, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         run(cmd, info.duration, on_progress=ctrl_c)
-    assert partials and all(".partial" in p for p in partials)
+    assert partials and all(TMP_SUFFIX in p for p in partials)
     assert list(dst.parent.iterdir()) == []
 
 

@@ -18,7 +18,6 @@ import collections
 import os
 import re
 import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,6 +28,7 @@ from typing import Callable
 import ffmpeg
 
 from ..checks import Finding, Severity, finding
+from ..fsutil import temp_path_for
 from ..errors import MediaError, UsageError
 from ..presets import Slot
 from . import geometry, loudness as _loudness, subtitles as _subs
@@ -130,7 +130,7 @@ def plan_geometry(info: VideoInfo, slot: Slot, fit: str = "pad", allow_upscale: 
 def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", trim=None,
                   allow_upscale: bool = False, subtitles=None, overlay_png=None,
                   loudness: bool | _loudness.Loudness | None = False,
-                  x264_preset: str = "medium", crf: int = 20) -> list[str]:
+                  x264_preset: str = "medium", crf: int = 20, recipe: str | None = None) -> list[str]:
     """The full ffmpeg argv; the last element is always the output path (``run`` relies on it).
 
     ``loudness=True`` runs the measuring first pass now; pass a ``Loudness`` (from
@@ -173,6 +173,8 @@ def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", tr
             a = a.filter("loudnorm", **loudness.filter_kwargs()).filter("aresample", 48000)
         streams.append(a)
         out_kw.update({"c:a": "aac", "b:a": "160k"})
+    if recipe:  # lets a re-run recognise an up-to-date output (the only metadata written)
+        out_kw["metadata"] = f"comment=assetkit-recipe:{recipe}"
     out = ffmpeg.output(
         *streams, str(dst),
         **{"c:v": "libx264", "profile:v": "high", "preset": x264_preset, "crf": crf,
@@ -217,10 +219,7 @@ def run(cmd: list[str], duration: float, on_progress: Progress | None = None) ->
     exception (including one raised by ``on_progress``) ffmpeg is killed and the partial file
     removed before the exception goes on."""
     dst = Path(cmd[-1])
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".partial", dir=dst.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temp_path_for(dst)  # a name the batch's sweep recognises, should this process be killed
     src = cmd[cmd.index("-i") + 1] if "-i" in cmd else str(dst)
     log: collections.deque[str] = collections.deque(maxlen=200)
     try:
@@ -296,7 +295,8 @@ class VideoResult:
 
 def prepare_video(src, slot: Slot, out_path, *, fit: str = "pad", trim=None, allow_upscale: bool = False,
                   subtitles=None, overlay_png=None, loudness: bool = False,
-                  on_progress: Progress | None = None, x264_preset: str = "medium") -> VideoResult:
+                  on_progress: Progress | None = None, x264_preset: str = "medium",
+                  recipe: str | None = None) -> VideoResult:
     """Probe, validate, fix and write one video for one slot; the poster goes beside it (.jpg).
 
     Raises MediaError("unreadable") for a source that is not a video (the batch turns it into a
@@ -331,7 +331,7 @@ def prepare_video(src, slot: Slot, out_path, *, fit: str = "pad", trim=None, all
     out_path = Path(out_path)
     cmd = build_command(src, out_path, info, slot, fit=fit, trim=span, allow_upscale=allow_upscale,
                         subtitles=subtitles, overlay_png=overlay_png, loudness=measured,
-                        x264_preset=x264_preset)
+                        x264_preset=x264_preset, recipe=recipe)
     try:
         run(cmd, length, on_progress)
     except MediaError as e:

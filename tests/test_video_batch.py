@@ -1,0 +1,91 @@
+"""Videos in the same runs as photos: sniffed from bytes, prepared for the video slots of a platform,
+checked, skipped when up to date, bad ones reported while the batch goes on."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import assetkit
+from assetkit.cli import main
+from assetkit.video import ffmpeg_exe, probe
+
+import fixtures as fx
+
+
+def clip(dst: Path, spec: str, seconds: float, audio=True) -> Path:
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+            "-f", "lavfi", "-i", f"{spec}:d={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=d={seconds}", "-c:a", "aac", "-shortest"]
+    subprocess.run([*args, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-f", "mp4", str(dst)],
+                   check=True)
+    return dst
+
+
+@pytest.fixture
+def fast_x264(monkeypatch):
+    monkeypatch.setenv("ASSETKIT_X264_PRESET", "superfast")
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    fx.make_photo(d / "photo.jpg", (1300, 1300))
+    clip(d / "clip", "testsrc2=s=640x360:r=10", 2)          # no extension: sniffed from bytes
+    clip(d / "long.mov", "testsrc2=s=160x90:r=1", 70)
+    (d / "notes.mp4").write_text("not a video")
+    data = (d / "clip").read_bytes()
+    (d / "cut.mp4").write_bytes(data[: len(data) // 2])
+    return d
+
+
+def by_name(res):
+    return {Path(r.source).name: r for r in res.results}
+
+
+def test_photos_and_videos_in_one_prepare(tmp_path, mixed, fast_x264):
+    out = tmp_path / "out"
+    res = assetkit.prepare([mixed], "instagram", out_dir=out, jobs=1)
+    r = by_name(res)
+    assert [o.slot for o in r["photo.jpg"].outputs] == ["instagram/post"]
+    [v] = r["clip"].outputs
+    assert v.slot == "instagram/video" and v.status == "prepared"
+    info = probe(v.output)
+    assert (info.video_codec, info.audio_codec, info.pix_fmt) == ("h264", "aac", "yuv420p")
+    assert Path(v.extra["poster"]).is_file()
+    assert v.output == str(out / "instagram-video" / "clip.mp4")
+    [lv] = r["long.mov"].outputs
+    assert lv.status == "failed" and lv.output is None
+    assert [f.code for f in lv.findings if f.severity.value == "error"] == ["video-too-long"]
+    assert "10" in lv.findings[0].message or any("10" in f.message for f in lv.findings)  # 10 s over 60
+    assert r["notes.mp4"].findings[0].code == "unreadable"
+    assert r["cut.mp4"].findings[0].code == "unreadable"
+    assert res.exit_status == 1
+    # re-run: the video is recognised as up to date (its recipe rides in the MP4's comment tag)
+    again = by_name(assetkit.prepare([mixed], "instagram", out_dir=out, jobs=1))
+    assert again["clip"].outputs[0].status == "up-to-date"
+
+
+def test_trim_auto_through_the_cli(tmp_path, mixed, fast_x264, capsys):
+    rc = main(["prepare", str(mixed / "long.mov"), "--for", "instagram/video", "-o", str(tmp_path / "o"),
+               "--trim", "auto", "--jobs", "1"])
+    assert rc == 0, capsys.readouterr()
+    info = probe(tmp_path / "o" / "instagram-video" / "long.mp4")
+    assert abs(info.duration - 60.0) <= 0.1
+
+
+def test_check_flags_a_long_clip_for_instagram_not_youtube(tmp_path, mixed):
+    res = assetkit.check([mixed / "long.mov"], "instagram/video,youtube/video", jobs=1)
+    codes = {o.slot: {f.code for f in o.findings} for o in res.results[0].outputs}
+    assert "video-too-long" in codes["instagram/video"]
+    assert "video-too-long" not in codes["youtube/video"]
+    assert "video-too-small" in codes["youtube/video"]
+
+
+def test_a_photo_for_a_video_slot_and_a_video_for_a_photo_slot(tmp_path, mixed):
+    res = by_name(assetkit.check([mixed / "photo.jpg", mixed / "clip"], "youtube/video,instagram/post", jobs=1))
+    assert [o.slot for o in res["photo.jpg"].outputs] == ["instagram/post"]
+    assert [o.slot for o in res["clip"].outputs] == ["youtube/video"]
+    only_video = by_name(assetkit.check([mixed / "photo.jpg"], "youtube/video", jobs=1))
+    assert only_video["photo.jpg"].findings[0].code == "unsupported"
