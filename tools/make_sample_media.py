@@ -111,7 +111,29 @@ def make_all(out: Path) -> list[Path]:
                 sun=(0.85, 0.42), seed=SEED + 2)
     _save_jpeg(img, p)
     written.append(p)
+
+    # A phone clip: stored landscape with a 90 degree display rotation (portrait on screen), a GPS
+    # location tag and a tone, made with the ffmpeg that assetkit installs.
+    written.append(make_phone_clip(out / "phone_clip.mov"))
     return written
+
+
+def make_phone_clip(p: Path) -> Path:
+    import subprocess
+    import tempfile
+
+    from assetkit.video import ffmpeg_exe
+
+    ff = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
+    with tempfile.TemporaryDirectory() as tmp:
+        flat = Path(tmp) / "flat.mp4"
+        subprocess.run([*ff, "-f", "lavfi", "-i", "testsrc2=s=640x360:r=15:d=4", "-f", "lavfi",
+                        "-i", "sine=f=330:d=4", "-c:v", "libx264", "-preset", "veryslow", "-crf", "32",
+                        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "48k", "-shortest", str(flat)], check=True)
+        subprocess.run([*ff, "-display_rotation", "90", "-i", str(flat), "-c", "copy",
+                        "-movflags", "use_metadata_tags", "-metadata",
+                        "com.apple.quicktime.location.ISO6709=+46.2230+006.1433/", str(p)], check=True)
+    return p
 
 
 def main(argv: list[str]) -> int:
