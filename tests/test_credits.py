@@ -380,3 +380,19 @@ def test_bad_config_names_file_key_and_problem(tmp_path, body, message):
 def test_bad_template_placeholder_is_a_usage_error():
     with pytest.raises(UsageError, match=r"unknown placeholder \{name\}"):
         assetkit.Options(credit="Photo: {name}")
+
+
+def test_source_credit_from_heic_exif_and_xmp(tmp_path):
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:rights><rdf:Alt>'
+           '<rdf:li xml:lang="x-default">(c) Bo &amp; Co</rdf:li></rdf:Alt></dc:rights></rdf:Description>'
+           '</rdf:RDF></x:xmpmeta>').encode()
+    e = Image.Exif()
+    e[0x013B] = "Heic Artist"
+    Image.new("RGB", (64, 64), "red").save(tmp_path / "h.heic", xmp=xmp, exif=e.tobytes())
+    with Image.open(tmp_path / "h.heic") as im:
+        c = credits.read_source_credit(im)
+    assert (c.artist, c.copyright, c.found_in) == ("Heic Artist", "(c) Bo & Co", ("EXIF", "XMP"))
