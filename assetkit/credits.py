@@ -29,7 +29,6 @@ from .checks import Code, Severity, register
 from .errors import UsageError
 from .metadata import text
 
-_COPY = "COPYRIGHT"
 for _c in [
     Code("no-credit", Severity.WARNING, "COPYRIGHT; TWITTER > Images; BASIC EDITORIAL GUIDELINES", False,
          "no credit could be found (flag, manifest or metadata); an external image without one is an error"),

@@ -205,9 +205,7 @@ def test_template_fills_from_source_xmp_and_keeps_the_creator(tmp_path):
         assert im.getexif().get(0x8298) == "Photo: Ann Lee / IOM"
 
 
-def test_source_credit_from_exif_and_iptc():
-    from PIL import IptcImagePlugin  # noqa: F401  (getiptcinfo)
-
+def test_source_credit_from_exif():
     class Fake:
         info = {}
 
@@ -396,3 +394,22 @@ def test_source_credit_from_heic_exif_and_xmp(tmp_path):
     with Image.open(tmp_path / "h.heic") as im:
         c = credits.read_source_credit(im)
     assert (c.artist, c.copyright, c.found_in) == ("Heic Artist", "(c) Bo & Co", ("EXIF", "XMP"))
+
+
+def _with_iptc(jpeg: bytes, records: dict) -> bytes:
+    """Insert an APP13 Photoshop/IPTC segment (as cameras and DAMs write it) after SOI."""
+    import struct
+
+    iim = b"".join(b"\x1c" + bytes(k) + struct.pack(">H", len(v)) + v for k, v in records.items())
+    if len(iim) % 2:
+        iim += b"\x00"
+    res = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iim)) + iim
+    body = b"Photoshop 3.0\x00" + res
+    return jpeg[:2] + b"\xff\xed" + struct.pack(">H", len(body) + 2) + body + jpeg[2:]
+
+
+def test_source_credit_from_iptc(tmp_path):
+    src = fx.make_photo(tmp_path / "i.jpg", (1200, 1200))
+    src.write_bytes(_with_iptc(src.read_bytes(), {(2, 80): b"Iptc Person", (2, 116): b"(c) Iptc Org"}))
+    res = prep(src, "instagram/post", tmp_path / "o", credit="Photo: {artist} / {copyright}")
+    assert res.results[0].info["credit"]["line"] == "Photo: Iptc Person / (c) Iptc Org"
