@@ -43,8 +43,24 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
     """
     opts = Options(out_dir=str(out_dir), **options)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
-    return run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
-                     out_dir=None if opts.dry_run else str(out_dir))
+    notes = _manifest_findings(opts, job_list)
+    result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
+                       out_dir=None if opts.dry_run else str(out_dir))
+    result.findings += notes
+    return result
+
+
+def _manifest_findings(opts: Options, job_list) -> list:
+    """Load (and so validate) the manifest before any work; rows naming no file are reported."""
+    if not opts.manifest:
+        return []
+    from .checks import finding
+    from .credits import load_manifest
+
+    manifest = load_manifest(opts.manifest)
+    rels = [(Path(j.rel_stem).parent / Path(j.path).name).as_posix() for j in job_list]
+    return [finding("manifest-unknown-row", f"{Path(manifest.path).name} row {r.line}: {r.file} is not among "
+                    "the files given") for r in manifest.unknown(rels)]
 
 
 def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLibrary | None = None,
@@ -53,7 +69,10 @@ def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLib
     """Report what ``prepare`` would find, without writing anything."""
     opts = Options(**options).with_(dry_run=True)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts, mode="check")
-    return run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result)
+    notes = _manifest_findings(opts, job_list)
+    result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result)
+    result.findings += notes
+    return result
 
 
 def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrary | None = None,

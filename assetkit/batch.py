@@ -218,10 +218,11 @@ class BatchResult:
     seconds: float
     out_dir: str
     interrupted: bool = False
+    findings: list[Finding] = field(default_factory=list)   # about the batch (e.g. manifest rows)
 
     @property
     def failed(self) -> bool:
-        return any(r.failed for r in self.results)
+        return any(r.failed for r in self.results) or any(f.severity == Severity.ERROR for f in self.findings)
 
     def counts(self) -> Counter:
         c: Counter = Counter()
@@ -242,7 +243,8 @@ class BatchResult:
 
     def to_dict(self) -> dict:
         return {"out_dir": self.out_dir, "seconds": round(self.seconds, 3), "interrupted": self.interrupted,
-                "counts": dict(self.counts()), "results": [r.to_dict() for r in self.results]}
+                "counts": dict(self.counts()), "findings": [f.to_dict() for f in self.findings],
+                "results": [r.to_dict() for r in self.results]}
 
 
 def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int | None = None,

@@ -36,6 +36,10 @@ err = Console(stderr=True, highlight=False)
 
 FOR_HELP = "Platform (instagram = its default slots) or slots, comma-separated: instagram/post,facebook/cover."
 PRESETS_HELP = "Extra preset folder(s) that add or override slots (also ASSETKIT_PRESETS)."
+CREDIT_HELP = 'Credit for every file, or a template filled from metadata: "Photo: {artist} / IOM".'
+MANIFEST_HELP = "CSV or JSON with one row per file: file, credit, source, consent, caption, alt, focus."
+CONFIG_HELP = "Organisation defaults (default: assetkit.toml in the input folder or the working folder)."
+CONSENT_HELP = "A visible face without consent=yes/not-needed is an error; the output goes to OUT/needs-review/."
 
 
 def _library(presets: Optional[List[Path]]):
@@ -104,16 +108,34 @@ def prepare(
     report_path: Optional[Path] = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report to stdout instead of the table."),
     presets: Optional[List[Path]] = typer.Option(None, "--presets", help=PRESETS_HELP),
+    credit: Optional[str] = typer.Option(None, help=CREDIT_HELP),
+    manifest: Optional[Path] = typer.Option(None, help=MANIFEST_HELP),
+    visible_credit: Optional[bool] = typer.Option(None, "--visible-credit/--no-visible-credit",
+                                                  help="Draw the credit on the picture (it is always in the metadata)."),
+    credit_position: Optional[str] = typer.Option(None, help="bottom-right (default), bottom-left, top-right, top-left."),
+    font: Optional[Path] = typer.Option(None, help="TrueType/OpenType font for the credit (default: Pillow's bundled font)."),
+    logo: Optional[Path] = typer.Option(None, help="Logo watermark (transparent PNG respected)."),
+    logo_scale: Optional[float] = typer.Option(None, help="Logo width as a share of the output width (default 0.15)."),
+    logo_opacity: Optional[float] = typer.Option(None, help="Logo opacity 0-1 (default 0.8)."),
+    logo_position: Optional[str] = typer.Option(None, help="top-right (default), top-left, bottom-right, bottom-left."),
+    require_consent: Optional[bool] = typer.Option(None, "--require-consent/--no-require-consent", help=CONSENT_HELP),
+    blur_faces: Optional[bool] = typer.Option(None, "--blur-faces-without-consent/--no-blur-faces-without-consent",
+                                              help="Blur faces without a consent record beyond recognition."),
+    config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> int:
     """Prepare files for one or more slots: crop, resize, sRGB, strip private metadata, fit byte limits."""
     lib = _library(presets)
+    rights = _rights(paths, config, credit=credit, manifest=manifest, visible_credit=visible_credit,
+                     credit_position=credit_position, font=font, logo=logo, logo_scale=logo_scale,
+                     logo_opacity=logo_opacity, logo_position=logo_position, require_consent=require_consent,
+                     blur_faces_without_consent=blur_faces)
     progress = _Progress(_count_files(paths), not as_json and not dry_run, "preparing")
     try:
         result = api.prepare(
             paths, lib.resolve(slots), out_dir=out_dir, presets=lib, jobs=jobs, on_result=progress,
             crop=crop, focus=parse_focus(focus), variant=variant, allow_upscale=allow_upscale, quality=quality,
             max_pixels=max_pixels, keep_location=keep_location, fit=fit, trim=trim, loudness=loudness,
-            subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat)
+            subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **rights)
     finally:
         progress.close()
     return _finish(result, as_json, report_path, dry_run=dry_run)
@@ -131,12 +153,18 @@ def check(
     report_path: Optional[Path] = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
     as_json: bool = typer.Option(False, "--json", help="Print findings as JSON."),
     presets: Optional[List[Path]] = typer.Option(None, "--presets", help=PRESETS_HELP),
+    credit: Optional[str] = typer.Option(None, help=CREDIT_HELP),
+    manifest: Optional[Path] = typer.Option(None, help=MANIFEST_HELP),
+    require_consent: Optional[bool] = typer.Option(None, "--require-consent/--no-require-consent", help=CONSENT_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> int:
     """Check files against the slots' rules and print every finding; writes nothing."""
     lib = _library(presets)
+    rights = _rights(paths, config, credit=credit, manifest=manifest, require_consent=require_consent)
     result = api.check(paths, lib.resolve(slots), presets=lib, jobs=jobs, crop=crop, focus=parse_focus(focus),
-                       variant=variant, max_pixels=max_pixels)
+                       variant=variant, max_pixels=max_pixels, **rights)
     if not as_json:
+        _print_batch_findings(result)
         for r in result.results:
             _print_findings(r)
     return _finish(result, as_json, report_path, check=True)
@@ -158,6 +186,50 @@ def preview(
                 allow_upscale=allow_upscale)
     out.print(f"preview: {out_path}")
     return 0
+
+
+def _rights(paths, config_path, **flags) -> dict:
+    """Credit/logo/consent options: the config file's values, overridden by the flags given."""
+    from . import config
+
+    found = config.find_config(paths, config_path)
+    base = config.load_config(found) if found else {}
+    flags = {k: str(v) if isinstance(v, Path) else v for k, v in flags.items()}
+    merged = config.merge(base, flags)
+    from dataclasses import fields
+
+    from .plan import Options
+
+    allowed = {f.name for f in fields(Options)} & set(flags)
+    return {k: v for k, v in merged.items() if k in allowed}
+
+
+@app.command()
+def caption(
+    text: str = typer.Argument(..., help='The caption, e.g. "Meet Amina #WorldRefugeeDay". Use - to read stdin.'),
+    platforms: str = typer.Option(..., "--for", "-f", help="twitter, facebook, instagram (comma-separated)."),
+    as_json: bool = typer.Option(False, "--json", help="Print findings as JSON."),
+) -> int:
+    """Lint a post's text against the guidelines; exit 1 when a rule is broken (warnings pass)."""
+    from . import captions
+    from .errors import UsageError
+
+    if text == "-":
+        text = sys.stdin.read()
+    wanted = [p.strip().split("/")[0] for p in platforms.split(",") if p.strip()]
+    bad = [p for p in wanted if p not in captions.PLATFORMS]
+    if bad:
+        raise UsageError(f"--for {bad[0]!r}: caption rules exist for {', '.join(captions.PLATFORMS)}")
+    found = [f for p in wanted for f in captions.lint(text, p)]
+    if as_json:
+        sys.stdout.write(json.dumps([f.to_dict() for f in found], indent=2) + "\n")
+    else:
+        for f in found:
+            out.print(f"[{SEV_STYLE[f.severity]}]{f.severity:<7}[/] {f.code}: {escape(f.message)}  ({escape(f.section)})",
+                      soft_wrap=True)
+        if not found:
+            out.print(f"ok: {len(text)} characters, no rule broken for {', '.join(wanted)}")
+    return int(ExitStatus.FAILED if any(f.severity == Severity.ERROR for f in found) else ExitStatus.OK)
 
 
 presets_app = typer.Typer(help="List the platform presets, or show one slot.", invoke_without_command=True,
@@ -238,6 +310,11 @@ def _print_findings(r: JobResult):
         out.print(f"  [{SEV_STYLE[f.severity]}]{f.severity:<7}[/] {f.code}{where}: {escape(f.message)}{escape(sec)}", soft_wrap=True)
 
 
+def _print_batch_findings(result: BatchResult):
+    for f in result.findings:
+        out.print(f"[{SEV_STYLE[f.severity]}]{f.severity:<7}[/] {f.code}: {escape(f.message)}", soft_wrap=True)
+
+
 def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, dry_run=False, check=False) -> int:
     data = report.build(result)
     if report_path:
@@ -245,6 +322,8 @@ def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, 
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
         return int(result.exit_status)
+    if not check:
+        _print_batch_findings(result)
     if dry_run:
         _print_plans(result)
     elif not check:

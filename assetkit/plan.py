@@ -44,6 +44,18 @@ class Options:
     trim: str | None = None              # "START-END" | "auto"
     loudness: bool = False
     subtitles: str | None = None
+    # credits, watermark, consent (assetkit/credits.py, image/watermark.py)
+    credit: str | None = None            # text or template with {artist} {copyright} {source}
+    manifest: str | None = None          # CSV/JSON: file, credit, source, consent, caption, alt, focus
+    visible_credit: bool = True          # False: the credit goes into metadata only
+    credit_position: str = "bottom-right"
+    font: str | None = None              # TrueType/OpenType file; None: Pillow's bundled FreeType font
+    logo: str | None = None
+    logo_scale: float = 0.15             # share of the output (or always-visible area) width
+    logo_opacity: float = 0.8
+    logo_position: str = "top-right"
+    require_consent: bool = False        # a face without consent -> error, output to needs-review/
+    blur_faces_without_consent: bool = False
 
     def __post_init__(self):
         if self.crop not in CROP_MODES:
@@ -58,6 +70,18 @@ class Options:
             raise UsageError(f"--quality must be 1-100, got {self.quality}")
         if self.max_pixels <= 0:
             raise UsageError("--max-pixels must be positive")
+        from .image.watermark import check_position
+
+        check_position(self.credit_position, "--credit-position")
+        check_position(self.logo_position, "--logo-position")
+        if not 0 < self.logo_scale <= 1:
+            raise UsageError(f"--logo-scale must be a fraction of the width (0-1], got {self.logo_scale}")
+        if not 0 <= self.logo_opacity <= 1:
+            raise UsageError(f"--logo-opacity must be 0-1, got {self.logo_opacity}")
+        if self.credit:
+            from .credits import check_template
+
+            check_template(self.credit)
 
     def with_(self, **changes) -> "Options":
         return replace(self, **changes)
@@ -128,7 +152,8 @@ def output_format(slot: Slot, graphic: bool) -> str:
 
 
 def make_plan(info: MediaInfo, slot: Slot, options: Options, *, rel_stem: str,
-              analysis=None, graphic: bool | None = None, source_stat: tuple[int, int] = (0, 0)) -> Plan:
+              analysis=None, graphic: bool | None = None, source_stat: tuple[int, int] = (0, 0),
+              recipe_extra=None) -> Plan:
     """Decide everything about one (picture, slot) pair. Pure: no pixels, no I/O.
 
     ``graphic`` (transparency or few colours, known once pixels are decoded) picks PNG over JPEG;
@@ -175,7 +200,7 @@ def make_plan(info: MediaInfo, slot: Slot, options: Options, *, rel_stem: str,
         format=fmt, quality=options.quality, max_bytes=int(slot.max_bytes.value) if slot.max_bytes else None,
         output=str(out), upscale=upscale, findings=tuple(findings),
     )
-    return replace(plan, recipe=recipe_hash(rel_stem, source_stat, slot, options))
+    return replace(plan, recipe=recipe_hash(rel_stem, source_stat, slot, options, recipe_extra))
 
 
 def _no_output(info, slot, options, findings, *, variant="", box=(0, 0, 0, 0), kept=0.0, reason="", detail=""):
@@ -230,11 +255,14 @@ def _safe_area_findings(slot, box, analysis, src_w, src_h) -> list[Finding]:
     return out
 
 
-def recipe_hash(source: str, source_stat: tuple[int, int], slot: Slot, options: Options) -> str:
+def recipe_hash(source: str, source_stat: tuple[int, int], slot: Slot, options: Options, extra=None) -> str:
     """What an output depends on: the source (name, size, mtime), the slot definition, the options
-    and the assetkit version. Known before decoding, so an up-to-date output costs no decode."""
+    and the assetkit version. Known before decoding, so an up-to-date output costs no decode.
+    ``extra``: per-file inputs outside the options (the manifest row, the logo file's stat)."""
     data = {
         "v": __version__, "src": [unicodedata.normalize("NFC", str(source)), *source_stat],
         "slot": asdict(slot), "opts": options.recipe(),
     }
+    if extra:
+        data["extra"] = extra
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]

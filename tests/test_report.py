@@ -53,10 +53,11 @@ def batch(tmp_path_factory):
     d = tmp_path_factory.mktemp("report")
     src = d / "src"
     src.mkdir()
-    fx.make_photo(src / "ok.jpg", (1200, 1200))
-    fx.make_photo(src / "wide.jpg", (2400, 1000), orientation=6)
-    fx.make_photo(src / "gps.jpg", (1100, 1100), gps=True)
-    fx.make_photo(src / "small.jpg", (500, 400))
+    credit = {fx.TAG_ARTIST: "A. Photographer", fx.TAG_COPYRIGHT: "IOM"}  # credited: no no-credit warning
+    fx.make_photo(src / "ok.jpg", (1200, 1200), exif=credit)
+    fx.make_photo(src / "wide.jpg", (2400, 1000), orientation=6, exif=credit)
+    fx.make_photo(src / "gps.jpg", (1100, 1100), gps=True, exif=credit)
+    fx.make_photo(src / "small.jpg", (500, 400), exif=credit)
     fx.make_text_as_jpg(src / "corrupt.jpg")
     slots = "instagram/post"
     if HAS_VIDEO:

@@ -1,0 +1,317 @@
+"""Credits and consent: where a picture's credit comes from, and what is missing.
+
+Pure except for reading the manifest file and the source's own metadata (already open in the
+pipeline). Three sources, in this order (issue 4, COPYRIGHT; TWITTER > Images; GENERAL GUIDELINES):
+
+1. ``--credit`` (or the config file's ``[credit] template``) for the whole batch; placeholders
+   ``{artist}``, ``{copyright}``, ``{source}`` are filled from the file's metadata and manifest row.
+   A template whose placeholder has no value for a file does not apply to that file.
+2. The manifest row (``--manifest assets.csv`` or ``.json``): ``file, credit, source, consent,
+   caption, alt, focus``.
+3. The source's own metadata: EXIF Artist / Copyright, IPTC By-line (2,80) / Copyright notice
+   (2,116), XMP dc:creator / dc:rights (JPEG, PNG, WebP, TIFF and HEIC all hand XMP to Pillow).
+
+Findings: ``no-credit``, ``consent-missing``, ``credit-unreadable``, ``faces-blurred``,
+``manifest-missing``, ``manifest-unknown-row``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import string
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .checks import Code, Severity, register
+from .errors import UsageError
+from .metadata import text
+
+for _c in [
+    Code("no-credit", Severity.WARNING, "COPYRIGHT; TWITTER > Images; BASIC EDITORIAL GUIDELINES", False,
+         "no credit could be found (flag, manifest or metadata); an external image without one is an error"),
+    Code("consent-missing", Severity.WARNING, "SECURITY AND PRIVACY; COPYRIGHT", False,
+         "a face is visible and the manifest does not record consent (yes or not-needed)"),
+    Code("faces-blurred", Severity.INFO, "SECURITY AND PRIVACY", True,
+         "faces without a consent record were blurred beyond recognition (--blur-faces-without-consent)"),
+    Code("credit-unreadable", Severity.WARNING, "TWITTER > Images", False,
+         "the visible credit would be smaller than a legible size at the slot's display size"),
+    Code("manifest-missing", Severity.WARNING, "COPYRIGHT", False,
+         "the file has no row in the manifest, so its credit, source and consent are unknown"),
+    Code("manifest-unknown-row", Severity.INFO, "", False, "a manifest row names a file that is not in the batch"),
+]:
+    register(_c)
+
+SOURCES = ("own", "external")
+CONSENTS = ("yes", "no", "not-needed")
+COLUMNS = ("file", "credit", "source", "consent", "caption", "alt", "focus")
+FIELDS = ("artist", "copyright", "source")
+
+
+class ManifestError(UsageError):
+    """A manifest that cannot be used: names the file and row."""
+
+
+@dataclass(frozen=True)
+class Row:
+    file: str
+    credit: str | None = None
+    source: str | None = None       # own | external | None (unknown)
+    consent: str | None = None      # yes | no | not-needed | None (not recorded)
+    caption: str | None = None
+    alt: str | None = None
+    focus: tuple[float, float] | None = None
+    line: int = 0                   # row number in the file, for messages
+
+    @property
+    def consent_ok(self) -> bool:
+        return self.consent in ("yes", "not-needed")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: str
+    rows: tuple[Row, ...]
+
+    def lookup(self, rel_path: str) -> Row | None:
+        """The row for a file: by path relative to the input folder, else by file name (NFC, casefold)."""
+        key = _key(rel_path)
+        name = _key(Path(rel_path).name)
+        by_path = {_key(r.file): r for r in self.rows}
+        if key in by_path:
+            return by_path[key]
+        named = [r for r in self.rows if _key(Path(r.file).name) == name]
+        return named[0] if len(named) == 1 else None
+
+    def unknown(self, rel_paths) -> list[Row]:
+        """Rows that match none of the files."""
+        keys = {_key(p) for p in rel_paths}
+        names = {_key(Path(p).name) for p in rel_paths}
+        return [r for r in self.rows if _key(r.file) not in keys and _key(Path(r.file).name) not in names]
+
+
+def _key(p: str) -> str:
+    return unicodedata.normalize("NFC", str(p).replace("\\", "/").lstrip("./")).casefold()
+
+
+# ------------------------------------------------------------------------------------- manifest
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as e:
+        raise ManifestError(f"{p}: cannot read the manifest: {e.strerror or e}") from None
+    return _load(str(p), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, _size: int, _mtime: int) -> Manifest:
+    p = Path(path)
+    name = p.name
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ManifestError(f"{name}: cannot read the manifest: {e}") from None
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise ManifestError(f"{name}: not valid JSON: {e}") from None
+        if isinstance(data, dict) and isinstance(data.get("files"), list):
+            data = data["files"]
+        if not isinstance(data, list):
+            raise ManifestError(f"{name}: expected a list of rows (objects with a 'file' key)")
+        records = [(i + 1, r) for i, r in enumerate(data)]
+        what = "item"
+    else:
+        reader = csv.DictReader(raw.splitlines())
+        if not reader.fieldnames or "file" not in [f.strip().lower() for f in reader.fieldnames]:
+            raise ManifestError(f"{name}: the first line must name the columns, including 'file' "
+                                f"(columns: {', '.join(COLUMNS)})")
+        records = [(i + 2, r) for i, r in enumerate(reader)]  # row 1 is the header
+        what = "row"
+    rows, seen = [], {}
+    for n, rec in records:
+        where = f"{name} {what} {n}"
+        if not isinstance(rec, dict):
+            raise ManifestError(f"{where}: expected an object with a 'file' key")
+        rows.append(_row(rec, where, n))
+        k = _key(rows[-1].file)
+        if k in seen:
+            raise ManifestError(f"{where}: {rows[-1].file!r} is already listed in {what} {seen[k]}")
+        seen[k] = n
+    return Manifest(path, tuple(rows))
+
+
+def _row(rec: dict, where: str, n: int) -> Row:
+    rec = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
+    extra = set(rec) - set(COLUMNS)
+    if extra:
+        raise ManifestError(f"{where}: unknown column {', '.join(sorted(extra))} (columns: {', '.join(COLUMNS)})")
+    vals = {k: (str(v).strip() or None) if v is not None else None for k, v in rec.items()}
+    if not vals.get("file"):
+        raise ManifestError(f"{where}: file is empty")
+    for key, allowed in (("source", SOURCES), ("consent", CONSENTS)):
+        v = vals.get(key)
+        if v is not None:
+            v = v.lower()
+            if v not in allowed:
+                raise ManifestError(f"{where}: {key} must be {', '.join(allowed[:-1])} or {allowed[-1]}, got {vals[key]!r}")
+            vals[key] = v
+    focus = None
+    if vals.get("focus"):
+        try:
+            fx, fy = (float(x) for x in vals["focus"].split(","))
+            assert 0 <= fx <= 1 and 0 <= fy <= 1
+            focus = (fx, fy)
+        except (ValueError, AssertionError):
+            raise ManifestError(f"{where}: focus must be X,Y as fractions between 0 and 1, got {vals['focus']!r}") from None
+    return Row(file=vals["file"], credit=vals.get("credit"), source=vals.get("source"), consent=vals.get("consent"),
+               caption=vals.get("caption"), alt=vals.get("alt"), focus=focus, line=n)
+
+
+# ----------------------------------------------------------------------------- source metadata
+
+
+@dataclass(frozen=True)
+class SourceCredit:
+    artist: str | None = None
+    copyright: str | None = None
+    found_in: tuple[str, ...] = ()
+
+
+_XMP_CREATOR = re.compile(rb"<dc:creator>.*?<rdf:li[^>]*>(.*?)</rdf:li>", re.S)
+_XMP_RIGHTS = re.compile(rb"<dc:rights>.*?<rdf:li[^>]*>(.*?)</rdf:li>", re.S)
+_XMP_ATTR = {"artist": re.compile(rb'dc:creator="([^"]+)"'), "copyright": re.compile(rb'dc:rights="([^"]+)"')}
+
+
+def read_source_credit(im) -> SourceCredit:
+    """Artist and copyright from the source's EXIF, IPTC and XMP (first found wins, in that order)."""
+    artist = copyright = None
+    found = []
+    try:
+        exif = im.getexif()
+        artist, copyright = text(exif.get(0x013B)), text(exif.get(0x8298))
+        if artist or copyright:
+            found.append("EXIF")
+    except Exception:
+        pass
+    if not (artist and copyright):
+        try:
+            from PIL import IptcImagePlugin
+
+            iptc = IptcImagePlugin.getiptcinfo(im) or {}
+        except Exception:
+            iptc = {}
+        a, c = _iptc(iptc.get((2, 80))), _iptc(iptc.get((2, 116)))
+        if (a and not artist) or (c and not copyright):
+            found.append("IPTC")
+        artist, copyright = artist or a, copyright or c
+    if not (artist and copyright):
+        xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
+        if isinstance(xmp, str):
+            xmp = xmp.encode("utf-8", "replace")
+        a = _xmp(xmp, _XMP_CREATOR, _XMP_ATTR["artist"])
+        c = _xmp(xmp, _XMP_RIGHTS, _XMP_ATTR["copyright"])
+        if (a and not artist) or (c and not copyright):
+            found.append("XMP")
+        artist, copyright = artist or a, copyright or c
+    return SourceCredit(artist, copyright, tuple(found))
+
+
+def _iptc(v) -> str | None:
+    if isinstance(v, list):
+        v = v[0] if v else None
+    return text(v) if v else None
+
+
+def _xmp(xmp: bytes, element: re.Pattern, attr: re.Pattern) -> str | None:
+    from xml.sax.saxutils import unescape
+
+    m = element.search(xmp) or attr.search(xmp)
+    if not m:
+        return None
+    return unescape(m.group(1).decode("utf-8", "replace")).strip() or None
+
+
+# ---------------------------------------------------------------------------------- resolution
+
+
+@dataclass(frozen=True)
+class Credit:
+    line: str | None          # the credit text to burn in and write, or None
+    artist: str | None        # the creator's name, when known (EXIF Artist / dc:creator)
+    copyright: str | None     # the rights line (EXIF Copyright / dc:rights)
+    origin: str               # flag | manifest | metadata | none
+    source: str | None        # own | external | None
+
+
+def check_template(template: str) -> None:
+    """Fail early on a template with unknown placeholders or broken braces."""
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as e:
+        raise UsageError(f"--credit template {template!r}: {e}") from None
+    bad = [n for n in names if n not in FIELDS]
+    if bad:
+        raise UsageError(f"--credit template {template!r}: unknown placeholder {{{bad[0]}}}; "
+                         f"use {', '.join('{' + f + '}' for f in FIELDS)}")
+
+
+def resolve(template: str | None, row: Row | None, meta: SourceCredit) -> Credit:
+    source = row.source if row else None
+    values = {"artist": meta.artist, "copyright": meta.copyright, "source": source}
+    if template:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+        if all(values.get(n) for n in names):
+            line = template.format(**values)
+            return Credit(line, meta.artist, meta.copyright or line, "flag", source)
+    if row and row.credit:
+        return Credit(row.credit, meta.artist, meta.copyright or row.credit, "manifest", source)
+    if meta.copyright or meta.artist:
+        line = meta.copyright or f"Photo: {meta.artist}"
+        return Credit(line, meta.artist, meta.copyright, "metadata", source)
+    return Credit(None, None, None, "none", source)
+
+
+def no_credit_message(name: str, credit: Credit) -> tuple[str, Severity] | None:
+    if credit.line:
+        return None
+    if credit.source == "external":
+        return (f"{name} is from an external source and has no credit: external images must be "
+                "credited and sourced (give --credit, a manifest credit, or metadata)", Severity.ERROR)
+    who = "an own photo" if credit.source == "own" else "its source is not recorded"
+    return (f"{name} has no credit ({who}); give --credit, a manifest credit, or set Artist/Copyright",
+            Severity.WARNING)
+
+
+# ------------------------------------------------------------------------------ faces in output
+
+
+def faces_in_output(analysis, src_w: int, src_h: int, crop, out_size) -> list[tuple[int, int, int, int]]:
+    """Head boxes (hair to chin) of the analysed faces, in output pixels; faces cut away are dropped.
+
+    Pure: analysis faces are normalised to the upright source; ``crop`` is in upright source pixels.
+    """
+    if analysis is None:
+        return []
+    cx0, cy0, cx1, cy1 = crop
+    out_w, out_h = out_size
+    kx, ky = out_w / max(1e-9, cx1 - cx0), out_h / max(1e-9, cy1 - cy0)
+    boxes = []
+    for f in analysis.faces:
+        hx0, hy0, hx1, hy1 = f.head()
+        x0, y0 = (hx0 * src_w - cx0) * kx, (hy0 * src_h - cy0) * ky
+        x1, y1 = (hx1 * src_w - cx0) * kx, (hy1 * src_h - cy0) * ky
+        full = (x1 - x0) * (y1 - y0)
+        b = (max(0, int(x0)), max(0, int(y0)), min(out_w, int(round(x1))), min(out_h, int(round(y1))))
+        if b[2] <= b[0] or b[3] <= b[1]:
+            continue
+        if (b[2] - b[0]) * (b[3] - b[1]) < 0.25 * full:  # mostly cut away: not recognisable here
+            continue
+        boxes.append(b)
+    return boxes
