@@ -442,7 +442,11 @@ class Watcher:
         for path, drop in ready:
             if self.stop.is_set():
                 return
-            task = self.decide(path, drop, hashes)
+            try:
+                task = self.decide(path, drop, hashes)
+            except Exception as e:  # noqa: BLE001 - one file's trouble (a move refused, ...) stops nothing
+                self._stuck(path, e)
+                continue
             if task is not None:
                 tasks.append(task)
                 hashes.add(task.digest)
@@ -475,13 +479,20 @@ class Watcher:
                 self._move_after(path, digest, mine, finishing=True)
                 return None
             if states == {DONE} and not same_file:
-                self._duplicate(path, digest, mine)
-                return None
+                if all(r["output"] and Path(r["output"]).exists() for r in mine):
+                    self._duplicate(path, digest, mine)
+                    return None
+                # its outputs were deleted from ready/: prepare it again, under the same name
         known = [r for r in mine if r is not None]
         # a killed run (queued) or a retry (failed): redo under the name chosen the first time
         stem = known[0]["stem"] if known else self._new_stem(path, drop, slots)
         self.journal.queue(digest, slots, path, drop.name, stem)
         return _Task(path, drop, digest, kind, slots, stem, (st.st_size, st.st_mtime_ns))
+
+    def _stuck(self, path: Path, e: Exception) -> None:
+        """Leave the file where it is until the next start (the journal keeps its state), and say so."""
+        self.scanner.busy.add(path)
+        self.log("error", f"{self.rel(path)}: {type(e).__name__}: {e}; left in place, retried on the next start")
 
     def _new_stem(self, path: Path, drop: Drop, slots: tuple[Slot, ...]) -> str:
         """The file's name (relative to its drop folder, no extension), made unique against earlier
@@ -539,7 +550,10 @@ class Watcher:
 
                         result.findings.append(finding("failed", f"the worker preparing this file failed: "
                                                                  f"{type(e).__name__}: {e}"))
-                    self.finish(t, result)
+                    try:
+                        self.finish(t, result)
+                    except Exception as e:  # noqa: BLE001
+                        self._stuck(t.path, e)
         finally:
             for fut in pending:  # not started: still queued in the journal, picked up on the next start
                 fut.cancel()
