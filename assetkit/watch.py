@@ -24,7 +24,6 @@ dropped again after changing ``assetkit.toml``: failed content is retried, done 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import signal
@@ -40,7 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from .batch import FAILED, NEEDS_REVIEW, PREPARED, UP_TO_DATE, InlineExecutor, Job, JobResult, default_jobs, run_job
+from .batch import NEEDS_REVIEW, PREPARED, UP_TO_DATE, InlineExecutor, Job, JobResult, default_jobs, run_job
 from .checks import Severity
 from .errors import UsageError
 from .fsutil import TMP_SUFFIX, sweep_temp

@@ -330,3 +330,30 @@ def test_outcomes_needs_review_and_partial(tmp_path):
     st = hot.status(root)
     assert st["counts"] == {"needs-review": 1, "done": 1, "failed": 1}
     w.journal.close()
+
+
+def test_sigterm_mid_batch_finishes_in_flight_files_and_exits_0(tmp_path, running, jpeg):
+    w = running()
+    root = w.root
+    names = [f"t{i:02d}.jpg" for i in range(20)]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    for i, n in enumerate(names):
+        (staged / n).write_bytes(variant(jpeg, 300 + i))
+    for n in names:
+        os.replace(staged / n, root / SLOT / n)
+    wait_for(lambda: len(ready_files(root)) >= 2, 20, "the batch under way", w, step=0.01)
+    assert w.stop(signal.SIGTERM) == 0, w.log()
+    assert "stopping SIGTERM" in w.log() and " stop " in w.log()
+    assert not list(root.rglob("*.assetkit-tmp*"))
+    # each file is either finished (output + original moved) or untouched in the drop folder
+    done = ready_files(root)
+    assert sorted(p.name for p in (root / "originals").iterdir()) == done
+    assert sorted(p.name for p in (root / SLOT).iterdir()) == sorted(set(names) - set(done))
+    # the rest on the next start (--once: what is there, then exit)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    rest = subprocess.run([sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root),
+                           "--for", "instagram/post", "--settle", "0.2", "--once"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert rest.returncode == 0, rest.stdout + rest.stderr
+    assert ready_files(root) == names
