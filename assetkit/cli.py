@@ -232,6 +232,49 @@ def caption(
     return int(ExitStatus.FAILED if any(f.severity == Severity.ERROR for f in found) else ExitStatus.OK)
 
 
+@app.command()
+def watch(
+    root: Path = typer.Argument(..., help="The hot folder: drop folders, ready/, failed/, ... are made inside it."),
+    slots: Optional[str] = typer.Option(None, "--for", "-f", help="Drop folders: platforms (their photo and video "
+                                        "defaults) or slots, comma-separated. Default: one folder per platform."),
+    settle: float = typer.Option(2.0, help="Seconds a file's size and time must stay the same before it is used."),
+    poll: Optional[float] = typer.Option(None, help="Scan every SECONDS instead of waiting for events "
+                                         "(network shares, mounted drives)."),
+    once: bool = typer.Option(False, "--once", help="Prepare what is there now, then exit (cron, tests)."),
+    status: bool = typer.Option(False, "--status", help="Print what the journal holds (queued, done, failed), exit."),
+    as_json: bool = typer.Option(False, "--json", help="With --status: print JSON."),
+    crop: Optional[str] = typer.Option(None, help="smart or centre (default: assetkit.toml, else smart)."),
+    variant: Optional[str] = typer.Option(None, help="Force a slot variant."),
+    allow_upscale: Optional[bool] = typer.Option(None, "--allow-upscale/--no-allow-upscale",
+                                                 help="Enlarge pictures smaller than the slot."),
+    quality: Optional[int] = typer.Option(None, help="JPEG quality (default: assetkit.toml, else 85)."),
+    max_pixels: Optional[int] = typer.Option(None, help="Refuse pictures with more pixels."),
+    keep_location: Optional[bool] = typer.Option(None, "--keep-location/--no-keep-location",
+                                                 help="Keep GPS/location in outputs."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel jobs (default: CPU cores)."),
+    presets: Optional[List[Path]] = typer.Option(None, "--presets", help=PRESETS_HELP),
+) -> int:
+    """Hot folder: drop files into ROOT/<platform>/, collect them from ROOT/ready/. Options also come from
+    ROOT/assetkit.toml ([prepare] allow_upscale = true, quality = 80, ...), re-read when it changes."""
+    from . import watch as hot
+
+    if status:
+        data = hot.status(root)
+        if as_json:
+            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            return 0
+        counts = data["counts"]
+        out.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "journal is empty")
+        for state in (hot.QUEUED, hot.DONE, hot.REVIEW, hot.FAILED_STATE):
+            for r in data.get(state, []):
+                what = r["output"] or r["reason"] or ""
+                out.print(escape(f"{state:<12} {r['slot']:<22} {r['drop']}/{r['name']}  {what}"), soft_wrap=True)
+        return 0
+    return hot.watch(root, slots, settle=settle, poll=poll, once=once, jobs=jobs, presets=_library(presets),
+                     crop=crop, variant=variant, allow_upscale=allow_upscale, quality=quality,
+                     max_pixels=max_pixels, keep_location=keep_location)
+
+
 presets_app = typer.Typer(help="List the platform presets, or show one slot.", invoke_without_command=True,
                           rich_markup_mode=None)
 app.add_typer(presets_app, name="presets")

@@ -1,0 +1,359 @@
+"""The hot folder: a real watcher in a subprocess, real file writes, bounded waits.
+
+Every test that watches runs in both modes: watchdog events and ``--poll`` (network shares).
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from assetkit import watch as hot
+from assetkit.cli import main
+from assetkit.presets import load_presets
+
+import fixtures as fx
+
+REPO = Path(__file__).resolve().parents[1]
+SLOT = "instagram-post"
+MODES = {"events": [], "poll": ["--poll", "0.2"]}
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def jpeg(tmp_path_factory) -> bytes:
+    """One small-ish photo (1200x1200, low quality), made once; ``variant`` gives copies with distinct content."""
+    p = fx.make_photo(tmp_path_factory.mktemp("src") / "base.jpg", (1200, 1200), quality=40)
+    return p.read_bytes()
+
+
+def variant(data: bytes, i: int) -> bytes:
+    """The same picture with a JPEG comment (COM segment) after SOI: decodes the same, hashes differently."""
+    text = f"assetkit test copy {i}".encode()
+    return data[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + data[2:]
+
+
+class Watcher:
+    def __init__(self, root: Path, *args: str, settle: float = 0.3):
+        self.root, self.log_path = root, root.parent / f"{root.name}-watch-{time.monotonic_ns()}.log"
+        env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        self.log_fh = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root),
+             "--settle", str(settle), "--for", "instagram/post", "--jobs", "2", *args],
+            stdout=self.log_fh, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: " start " in self.log() or self.proc.poll() is not None, 20, "watcher start", self)
+        assert self.proc.poll() is None, f"watcher exited at start:\n{self.log()}"
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self, sig=signal.SIGTERM, timeout=20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.log_fh.close()
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(10)
+        self.log_fh.close()
+
+
+def wait_for(pred, timeout: float, what: str, watcher: Watcher | None = None, step: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(step)
+    extra = f"\nwatcher log:\n{watcher.log()}" if watcher else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{extra}")
+
+
+@pytest.fixture
+def running(tmp_path, request):
+    started: list[Watcher] = []
+
+    def start(*args, settle=0.3, root=None):
+        w = Watcher(root or tmp_path / "hot", *args, settle=settle)
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        if w.proc.poll() is None:
+            w.kill()
+
+
+def ready_files(root: Path) -> list[str]:
+    base = root / "ready" / SLOT
+    return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()) if base.exists() else []
+
+
+def drop(root: Path, name: str, data: bytes) -> Path:
+    """Write as a copy tool does: to a temporary name, then rename into the drop folder."""
+    target = root / SLOT / name
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
+
+
+# ------------------------------------------------------------------------- the required behaviour
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_file_written_in_slow_chunks_is_processed_once_after_the_last_chunk(tmp_path, running, jpeg, mode):
+    w = running(*MODES[mode], "--jobs", "1", settle=0.5)
+    root = w.root
+    (root / SLOT / "copying.jpg.part").write_bytes(jpeg[:1000])  # a temporary name: never touched
+    target = root / SLOT / "slow.jpg"
+    chunks = [jpeg[i * len(jpeg) // 5:(i + 1) * len(jpeg) // 5] for i in range(5)]
+    with open(target, "wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+            fh.flush()
+            time.sleep(0.2)
+            assert ready_files(root) == [], f"processed before the copy finished:\n{w.log()}"
+            assert not (root / "failed" / "slow.jpg").exists(), f"half-written file failed:\n{w.log()}"
+    last_chunk = time.time()
+    wait_for(lambda: ready_files(root) == ["slow.jpg"], 10, "slow.jpg in ready/", w)
+    out = root / "ready" / SLOT / "slow.jpg"
+    assert out.stat().st_mtime >= last_chunk
+    assert Image.open(out).size == (1080, 1080)
+    wait_for(lambda: (root / "originals" / "slow.jpg").exists(), 5, "original moved to originals/", w)
+    time.sleep(0.6)  # a second pass would show up now
+    assert w.log().count("ready instagram/post") == 1, w.log()
+    assert (root / SLOT / "copying.jpg.part").exists()
+    assert w.stop() == 0
+    assert " stop " in w.log()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_fifty_files_dropped_at_once_all_arrive(tmp_path, running, jpeg, mode):
+    w = running(*MODES[mode])
+    root = w.root
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    for i in range(50):
+        (staged / f"p{i:02d}.jpg").write_bytes(variant(jpeg, i))
+    for p in staged.iterdir():  # one rename each: all appear within milliseconds
+        os.replace(p, root / SLOT / p.name)
+    want = [f"p{i:02d}.jpg" for i in range(50)]
+    wait_for(lambda: ready_files(root) == want, 45, "all 50 files in ready/", w, step=0.1)
+    wait_for(lambda: not any((root / SLOT).iterdir()), 10, "drop folder emptied", w)
+    assert sorted(p.name for p in (root / "originals").iterdir()) == want
+    assert w.log().count(" ready ") == 50
+    assert w.stop() == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_corrupt_file_goes_to_failed_with_a_reason(tmp_path, running, jpeg, mode):
+    w = running(*MODES[mode], "--jobs", "1")
+    root = w.root
+    fx.make_text_as_jpg(tmp_path / "bad.jpg")
+    os.replace(tmp_path / "bad.jpg", root / SLOT / "bad.jpg")
+    fx.make_truncated_jpeg(tmp_path / "cut.jpg", (1300, 1300), keep=0.3)
+    os.replace(tmp_path / "cut.jpg", root / SLOT / "cut.jpg")
+    drop(root, "good.jpg", jpeg)  # the watcher keeps going around the bad ones
+    wait_for(lambda: (root / "failed" / "bad.jpg.txt").exists() and (root / "failed" / "cut.jpg.txt").exists(),
+             10, "reason files in failed/", w)
+    wait_for(lambda: ready_files(root) == ["good.jpg"], 10, "good.jpg in ready/", w)
+    reason = (root / "failed" / "bad.jpg.txt").read_text()
+    assert "bad.jpg" in reason and "could not be prepared" in reason and "not a picture" in reason
+    assert (root / "failed" / "bad.jpg").exists() and (root / "failed" / "cut.jpg").exists()
+    assert not (root / SLOT / "bad.jpg").exists()
+    assert "failed instagram-post/bad.jpg -> failed/bad.jpg" in w.log()
+    assert w.stop() == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sigkill_mid_batch_then_restart_prepares_everything_exactly_once(tmp_path, running, jpeg, mode):
+    root = tmp_path / "hot"
+    (root / SLOT).mkdir(parents=True)
+    names = [f"k{i:02d}.jpg" for i in range(24)]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    for i, n in enumerate(names):
+        (staged / n).write_bytes(variant(jpeg, 100 + i))
+    fx.make_text_as_jpg(staged / "broken.jpg")
+    w = running(*MODES[mode], root=root)
+    for p in sorted(staged.iterdir()):
+        os.replace(p, root / SLOT / p.name)
+    wait_for(lambda: len(ready_files(root)) >= 3, 20, "the batch under way", w, step=0.01)
+    w.kill()  # SIGKILL: no chance to tidy up
+    assert len(ready_files(root)) < len(names), "the batch finished before the kill: make it bigger"
+
+    w2 = running(*MODES[mode], root=root)
+    wait_for(lambda: not any((root / SLOT).iterdir()), 45, "drop folder emptied after restart", w2, step=0.1)
+    assert w2.stop() == 0
+    assert ready_files(root) == names, "every file in ready/ exactly once, under its own name (no k00-2.jpg)"
+    assert sorted(p.name for p in (root / "originals").iterdir()) == names
+    assert sorted(p.name for p in (root / "failed").iterdir()) == ["broken.jpg", "broken.jpg.txt"]
+    assert not list(root.rglob("*.assetkit-tmp*"))
+    st = hot.status(root)
+    assert st["counts"] == {"done": len(names), "failed": 1}
+    # prepared once: the first run's outputs were not redone by the second
+    first, second = w.log(), w2.log()
+    for n in names:
+        assert (first + second).count(f"instagram-post/{n} -> ready") == 1, n
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_redrop_same_name_and_config_reload(tmp_path, running, jpeg, mode):
+    w = running(*MODES[mode], "--jobs", "1")
+    root = w.root
+    drop(root, "a.jpg", variant(jpeg, 1))
+    wait_for(lambda: (root / "originals" / "a.jpg").exists(), 10, "a.jpg prepared", w)
+
+    # identical content again: recognised, reported, moved to originals/ with a note, not re-prepared
+    drop(root, "a.jpg", variant(jpeg, 1))
+    wait_for(lambda: (root / "originals" / "a-2.jpg.txt").exists(), 10, "duplicate note", w)
+    assert "already prepared" in (root / "originals" / "a-2.jpg.txt").read_text()
+    assert "duplicate instagram-post/a.jpg" in w.log()
+    assert ready_files(root) == ["a.jpg"]
+
+    # same name, new content: prepared, under a unique name
+    drop(root, "a.jpg", variant(jpeg, 2))
+    wait_for(lambda: ready_files(root) == ["a-2.jpg", "a.jpg"], 10, "a-2.jpg in ready/", w)
+
+    # too small: failed; then assetkit.toml allows upscaling, and the same file dropped again is retried
+    small = fx.make_photo(tmp_path / "small.jpg", (500, 500)).read_bytes()
+    drop(root, "small.jpg", small)
+    wait_for(lambda: (root / "failed" / "small.jpg.txt").exists(), 10, "small.jpg failed", w)
+    assert "too-small" in (root / "failed" / "small.jpg.txt").read_text()
+    (root / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 80\n")
+    drop(root, "small.jpg", small)
+    wait_for(lambda: "small.jpg" in ready_files(root), 10, "small.jpg prepared after the config change", w)
+    assert "config assetkit.toml re-read" in w.log()
+    assert w.stop() == 0
+
+
+def test_once_and_status(tmp_path, jpeg, capsys):
+    root = tmp_path / "hot"
+    (root / SLOT).mkdir(parents=True)
+    drop(root, "good.jpg", jpeg)
+    fx.make_text_as_jpg(root / SLOT / "bad.jpg")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root)]
+    done = subprocess.run(cmd + ["--for", "instagram/post", "--settle", "0.2", "--once", "--jobs", "1"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ready instagram/post instagram-post/good.jpg -> ready/instagram-post/good.jpg" in done.stdout
+    assert main(["watch", str(root), "--status"]) == 0
+    text = capsys.readouterr().out
+    assert "1 done, 1 failed" in text and "good.jpg" in text and "not a picture" in text
+    assert main(["watch", str(root), "--status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"done": 1, "failed": 1}
+    assert data["done"][0]["output"].endswith("ready/instagram-post/good.jpg")
+    assert data["failed"][0]["name"] == "bad.jpg"
+
+
+# ------------------------------------------------------------------------------ small pure parts
+
+
+def test_temporary_names_are_ignored():
+    for name in ("a.jpg.part", "a.crdownload", "a.tmp", "~$a.jpg", ".DS_Store", ".hidden.jpg",
+                 ".a.jpg.123-abcd.assetkit-tmp", "Thumbs.db"):
+        assert hot.is_temporary(name), name
+    for name in ("a.jpg", "IMG_0001.HEIC", "party.mp4"):
+        assert not hot.is_temporary(name), name
+
+
+def test_drop_folders_default_and_named():
+    lib = load_presets()
+    default = hot.drops_for(None, lib)
+    assert [d.name for d in default] == ["facebook", "instagram", "twitter", "youtube"]
+    insta = next(d for d in default if d.name == "instagram")
+    assert {s.id for s in insta.slots} == {"instagram/post", "instagram/video"}
+    assert [s.id for s in insta.slots_for("image")] == ["instagram/post"]
+    assert [(d.name, [s.id for s in d.slots]) for d in hot.drops_for("facebook/cover,facebook-cover", lib)] == [
+        ("facebook-cover", ["facebook/cover"])]
+    with pytest.raises(hot.UsageError):
+        hot.drops_for("nosuch", lib)
+
+
+def test_config_file_is_checked(tmp_path):
+    (tmp_path / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 70\n")
+    assert hot.read_config(tmp_path / "assetkit.toml") == {"allow_upscale": True, "quality": 70}
+    (tmp_path / "assetkit.toml").write_text("[prepare]\nqualty = 70\n")
+    with pytest.raises(hot.UsageError, match="qualty"):
+        hot.read_config(tmp_path / "assetkit.toml")
+
+
+def test_outcomes_needs_review_and_partial(tmp_path):
+    """What finish() makes of results: a rule that needs a person -> needs-review/ with the reason;
+    one slot prepared and one failed -> failed/ (the prepared output stays in ready/)."""
+    import io
+
+    from assetkit.batch import FAILED, NEEDS_REVIEW, PREPARED, JobResult, SlotResult
+    from assetkit.checks import Finding, Severity
+
+    lib = load_presets()
+    root = tmp_path / "hot"
+    (root / "x").mkdir(parents=True)
+    drops = hot.drops_for("instagram/post,facebook/post", lib)
+    log = io.StringIO()
+    w = hot.Watcher(root, drops, hot.Config(root, {}, lambda *a: None), settle=0, jobs=1, out=log)
+    post = lib.get("instagram/post")
+    src = root / "instagram-post" / "kids.jpg"
+    src.write_bytes(b"kids")
+    w.journal.queue("h1", [post], src, "instagram-post", "kids")
+    consent = Finding("consent-missing", Severity.ERROR, "no signed consent form for the children shown")
+    w.finish(hot._Task(src, drops[0], "h1", "image", (post,), "kids"),
+             JobResult(str(src), outputs=[SlotResult(post.id, NEEDS_REVIEW, findings=[consent])]))
+    assert (root / "needs-review" / "kids.jpg").read_bytes() == b"kids"
+    assert "no signed consent form" in (root / "needs-review" / "kids.jpg.txt").read_text()
+    assert "needs-review instagram-post/kids.jpg" in log.getvalue()
+
+    both = (post, lib.get("facebook/post"))
+    src = root / "instagram-post" / "two.jpg"
+    src.write_bytes(b"two")
+    out = root / "ready" / "instagram-post" / "two.jpg"
+    w.journal.queue("h2", both, src, "instagram-post", "two")
+    small = Finding("too-small", Severity.ERROR, "two.jpg is smaller than facebook/post")
+    w.finish(hot._Task(src, drops[0], "h2", "image", both, "two"),
+             JobResult(str(src), outputs=[SlotResult(post.id, PREPARED, output=str(out)),
+                                          SlotResult("facebook/post", FAILED, findings=[small])]))
+    reason = (root / "failed" / "two.jpg.txt").read_text()
+    assert "facebook/post: two.jpg is smaller" in reason and "prepared anyway as ready/instagram-post/two.jpg" in reason
+    st = hot.status(root)
+    assert st["counts"] == {"needs-review": 1, "done": 1, "failed": 1}
+    w.journal.close()
+
+
+def test_sigterm_mid_batch_finishes_in_flight_files_and_exits_0(tmp_path, running, jpeg):
+    w = running()
+    root = w.root
+    names = [f"t{i:02d}.jpg" for i in range(20)]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    for i, n in enumerate(names):
+        (staged / n).write_bytes(variant(jpeg, 300 + i))
+    for n in names:
+        os.replace(staged / n, root / SLOT / n)
+    wait_for(lambda: len(ready_files(root)) >= 2, 20, "the batch under way", w, step=0.01)
+    assert w.stop(signal.SIGTERM) == 0, w.log()
+    assert "stopping SIGTERM" in w.log() and " stop " in w.log()
+    assert not list(root.rglob("*.assetkit-tmp*"))
+    # each file is either finished (output + original moved) or untouched in the drop folder
+    done = ready_files(root)
+    assert sorted(p.name for p in (root / "originals").iterdir()) == done
+    assert sorted(p.name for p in (root / SLOT).iterdir()) == sorted(set(names) - set(done))
+    # the rest on the next start (--once: what is there, then exit)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    rest = subprocess.run([sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root),
+                           "--for", "instagram/post", "--settle", "0.2", "--once"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert rest.returncode == 0, rest.stdout + rest.stderr
+    assert ready_files(root) == names
