@@ -90,16 +90,19 @@ def prepare(
     paths: List[Path] = typer.Argument(..., help="Photos, videos or folders (searched recursively)."),
     slots: str = typer.Option(..., "--for", "-f", help=FOR_HELP),
     out_dir: Path = typer.Option(Path("prepared"), "--out", "-o", help="Output folder."),
-    crop: str = typer.Option("smart", help="smart (faces and saliency) or centre. --focus wins over both."),
+    crop: Optional[str] = typer.Option(None, help="smart (default: faces and saliency) or centre. --focus wins."),
     focus: Optional[str] = typer.Option(None, help="Focus point X,Y as fractions of the picture, e.g. 0.3,0.4."),
     variant: Optional[str] = typer.Option(None, help="Force a slot variant (e.g. landscape-4x3)."),
-    allow_upscale: bool = typer.Option(False, help="Enlarge pictures smaller than the slot (with a warning)."),
-    quality: int = typer.Option(85, help="JPEG quality (lowered automatically to meet a byte limit)."),
-    max_pixels: int = typer.Option(250_000_000, help="Refuse pictures with more pixels (decompression bombs)."),
-    keep_location: bool = typer.Option(False, help="Keep GPS/location in outputs (off: privacy by default)."),
-    fit: Optional[str] = typer.Option(None, help="Video: pad, crop or blur to the slot's aspect."),
+    allow_upscale: Optional[bool] = typer.Option(None, "--allow-upscale/--no-allow-upscale",
+                                                 help="Enlarge pictures smaller than the slot (with a warning). Default: no."),
+    quality: Optional[int] = typer.Option(None, help="JPEG quality, default 85 (lowered automatically to meet a byte limit)."),
+    max_pixels: Optional[int] = typer.Option(None, help="Refuse pictures with more pixels (decompression bombs). Default 250000000."),
+    keep_location: Optional[bool] = typer.Option(None, "--keep-location/--no-keep-location",
+                                                 help="Keep GPS/location in outputs. Default: no (privacy by default)."),
+    fit: Optional[str] = typer.Option(None, help="Video: pad (default), crop or blur to the slot's aspect."),
     trim: Optional[str] = typer.Option(None, help="Video: START-END (seconds or HH:MM:SS) or auto (the slot's limit)."),
-    loudness: bool = typer.Option(False, help="Video: normalise loudness (EBU R128, two-pass)."),
+    loudness: Optional[bool] = typer.Option(None, "--loudness/--no-loudness",
+                                            help="Video: normalise loudness (EBU R128, two-pass). Default: no."),
     subtitles: Optional[Path] = typer.Option(None, help="Video: burn in subtitles from an .srt file."),
     force: bool = typer.Option(False, help="Redo outputs that are already up to date."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (crop, size, format), write nothing."),
@@ -125,17 +128,17 @@ def prepare(
 ) -> int:
     """Prepare files for one or more slots: crop, resize, sRGB, strip private metadata, fit byte limits."""
     lib = _library(presets)
-    rights = _rights(paths, config, credit=credit, manifest=manifest, visible_credit=visible_credit,
-                     credit_position=credit_position, font=font, logo=logo, logo_scale=logo_scale,
-                     logo_opacity=logo_opacity, logo_position=logo_position, require_consent=require_consent,
-                     blur_faces_without_consent=blur_faces)
+    options = _rights(paths, config, credit=credit, manifest=manifest, visible_credit=visible_credit,
+                      credit_position=credit_position, font=font, logo=logo, logo_scale=logo_scale,
+                      logo_opacity=logo_opacity, logo_position=logo_position, require_consent=require_consent,
+                      blur_faces_without_consent=blur_faces, crop=crop, focus=parse_focus(focus), variant=variant,
+                      allow_upscale=allow_upscale, quality=quality, max_pixels=max_pixels,
+                      keep_location=keep_location, fit=fit, trim=trim, loudness=loudness)
     progress = _Progress(_count_files(paths), not as_json and not dry_run, "preparing")
     try:
         result = api.prepare(
             paths, lib.resolve(slots), out_dir=out_dir, presets=lib, jobs=jobs, on_result=progress,
-            crop=crop, focus=parse_focus(focus), variant=variant, allow_upscale=allow_upscale, quality=quality,
-            max_pixels=max_pixels, keep_location=keep_location, fit=fit, trim=trim, loudness=loudness,
-            subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **rights)
+            subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **options)
     finally:
         progress.close()
     return _finish(result, as_json, report_path, dry_run=dry_run)
@@ -145,10 +148,12 @@ def prepare(
 def check(
     paths: List[Path] = typer.Argument(..., help="Photos, videos or folders (searched recursively)."),
     slots: str = typer.Option(..., "--for", "-f", help=FOR_HELP),
-    crop: str = typer.Option("smart", help="smart or centre (used to judge safe areas)."),
+    crop: Optional[str] = typer.Option(None, help="smart (default) or centre (used to judge safe areas)."),
     focus: Optional[str] = typer.Option(None, help="Focus point X,Y as fractions."),
     variant: Optional[str] = typer.Option(None, help="Judge against this variant."),
-    max_pixels: int = typer.Option(250_000_000, help="Refuse pictures with more pixels."),
+    allow_upscale: Optional[bool] = typer.Option(None, "--allow-upscale/--no-allow-upscale",
+                                                 help="Judge as prepare --allow-upscale would."),
+    max_pixels: Optional[int] = typer.Option(None, help="Refuse pictures with more pixels. Default 250000000."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel jobs (default: CPU cores)."),
     report_path: Optional[Path] = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
     as_json: bool = typer.Option(False, "--json", help="Print findings as JSON."),
@@ -160,9 +165,10 @@ def check(
 ) -> int:
     """Check files against the slots' rules and print every finding; writes nothing."""
     lib = _library(presets)
-    rights = _rights(paths, config, credit=credit, manifest=manifest, require_consent=require_consent)
-    result = api.check(paths, lib.resolve(slots), presets=lib, jobs=jobs, crop=crop, focus=parse_focus(focus),
-                       variant=variant, max_pixels=max_pixels, **rights)
+    options = _rights(paths, config, credit=credit, manifest=manifest, require_consent=require_consent,
+                      crop=crop, focus=parse_focus(focus), variant=variant, allow_upscale=allow_upscale,
+                      max_pixels=max_pixels)
+    result = api.check(paths, lib.resolve(slots), presets=lib, jobs=jobs, **options)
     if not as_json:
         _print_batch_findings(result)
         for r in result.results:
@@ -189,7 +195,9 @@ def preview(
 
 
 def _rights(paths, config_path, **flags) -> dict:
-    """Credit/logo/consent options: the config file's values, overridden by the flags given."""
+    """Options from assetkit.toml, overridden by the flags given on the command line (not None).
+
+    Only the options this command takes are returned; the rest of the file is for other commands."""
     from . import config
 
     found = config.find_config(paths, config_path)
@@ -201,7 +209,7 @@ def _rights(paths, config_path, **flags) -> dict:
     from .plan import Options
 
     allowed = {f.name for f in fields(Options)} & set(flags)
-    return {k: v for k, v in merged.items() if k in allowed}
+    return {k: v for k, v in merged.items() if k in allowed and v is not None}
 
 
 @app.command()

@@ -21,6 +21,11 @@ unknown keys and bad values fail with the file, the key and the problem::
     [consent]
     require = true
     blur_faces_without_consent = false
+
+    [prepare]          # any prepare option by its flag name (also read by the hot folder)
+    crop = "smart"
+    allow_upscale = false
+    quality = 85
 """
 from __future__ import annotations
 
@@ -55,6 +60,19 @@ def _position(v):
     return v if v in POSITIONS else None
 
 
+def _int(v):
+    return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else None
+
+
+def _choice(*allowed):
+    return lambda v: v if v in allowed else None
+
+
+def _focus(v):
+    ok = isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) and 0 <= x <= 1 for x in v)
+    return tuple(float(x) for x in v) if ok else None
+
+
 _POS = "one of bottom-right, bottom-left, top-right, top-left"
 # section -> key -> (Options field, parser, what a good value is, is a path)
 SCHEMA = {
@@ -75,6 +93,18 @@ SCHEMA = {
         "require": ("require_consent", _bool, "true or false", False),
         "blur_faces_without_consent": ("blur_faces_without_consent", _bool, "true or false", False),
     },
+    "prepare": {
+        "crop": ("crop", _choice("smart", "centre"), "smart or centre", False),
+        "focus": ("focus", _focus, "[X, Y] as fractions between 0 and 1", False),
+        "variant": ("variant", _str, "a variant name", False),
+        "allow_upscale": ("allow_upscale", _bool, "true or false", False),
+        "quality": ("quality", lambda v: v if _int(v) and v <= 100 else None, "a whole number 1-100", False),
+        "max_pixels": ("max_pixels", _int, "a positive whole number", False),
+        "keep_location": ("keep_location", _bool, "true or false", False),
+        "fit": ("fit", _choice("pad", "crop", "blur"), "pad, crop or blur", False),
+        "trim": ("trim", _str, "START-END or auto", False),
+        "loudness": ("loudness", _bool, "true or false", False),
+    },
 }
 
 
@@ -94,7 +124,7 @@ def load_config(path: str | Path) -> dict:
         if not isinstance(table, dict):
             raise ConfigError(p, section, "must be a [section] table")
         for key, value in table.items():
-            spec = SCHEMA[section].get(key)
+            spec = SCHEMA[section].get(key.replace("-", "_"))
             if spec is None:
                 raise ConfigError(p, f"[{section}] {key}", f"unknown key (keys: {', '.join(SCHEMA[section])})")
             field, parse, good, is_path = spec

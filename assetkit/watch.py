@@ -59,9 +59,6 @@ REVIEW_CODES = {"consent-missing", "no-credit"}
 
 TEMP_SUFFIXES = (".part", ".crdownload", ".tmp", ".temp", ".download", ".partial", ".filepart", ".!ut", ".swp")
 
-# options that may come from flags or ROOT/assetkit.toml [prepare]
-OPTION_KEYS = {"crop": str, "focus": list, "variant": str, "allow_upscale": bool, "quality": int,
-               "max_pixels": int, "keep_location": bool, "fit": str, "trim": str, "loudness": bool}
 
 
 def is_temporary(name: str) -> bool:
@@ -116,23 +113,12 @@ def drops_for(spec: str | Iterable[str] | None, lib: PresetLibrary) -> list[Drop
 
 
 def read_config(path: Path) -> dict:
-    """``[prepare]`` table of ROOT/assetkit.toml, checked against OPTION_KEYS (plus ``jobs``)."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    unknown = set(data) - {"prepare"}
-    if unknown:
-        raise UsageError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; use [prepare]")
-    table = data.get("prepare", {})
-    out = {}
-    for key, value in table.items():
-        key_ = key.replace("-", "_")
-        typ = OPTION_KEYS.get(key_)
-        if typ is None:
-            raise UsageError(f"{path}: prepare.{key}: unknown option; known: {', '.join(sorted(OPTION_KEYS))}")
-        if typ is int and isinstance(value, bool) or not isinstance(value, typ):
-            raise UsageError(f"{path}: prepare.{key}: expected {typ.__name__}, got {value!r}")
-        out[key_] = tuple(value) if key_ == "focus" else value
-    Options(**out)  # validates values (crop mode, quality range, ...)
+    """ROOT/assetkit.toml: the same file format as ``prepare``'s (``[prepare]``, ``[credit]``,
+    ``[logo]``, ``[consent]``), validated the same way."""
+    from .config import load_config
+
+    out = load_config(path)
+    Options(**out)  # values that only make sense together (crop mode, quality range, ...)
     return out
 
 

@@ -286,6 +286,9 @@ def test_drop_folders_default_and_named():
 def test_config_file_is_checked(tmp_path):
     (tmp_path / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 70\n")
     assert hot.read_config(tmp_path / "assetkit.toml") == {"allow_upscale": True, "quality": 70}
+    # the same file format as prepare's: credit, logo and consent sections are read too
+    (tmp_path / "assetkit.toml").write_text("[prepare]\ncrop = 'centre'\n[credit]\ntemplate = 'Photo: IOM'\n")
+    assert hot.read_config(tmp_path / "assetkit.toml") == {"crop": "centre", "credit": "Photo: IOM"}
     (tmp_path / "assetkit.toml").write_text("[prepare]\nqualty = 70\n")
     with pytest.raises(hot.UsageError, match="qualty"):
         hot.read_config(tmp_path / "assetkit.toml")
