@@ -89,3 +89,23 @@ def test_a_photo_for_a_video_slot_and_a_video_for_a_photo_slot(tmp_path, mixed):
     assert [o.slot for o in res["clip"].outputs] == ["youtube/video"]
     only_video = by_name(assetkit.check([mixed / "photo.jpg"], "youtube/video", jobs=1))
     assert only_video["photo.jpg"].findings[0].code == "unsupported"
+
+
+def test_credit_is_burned_into_video_with_the_photo_renderer(tmp_path, mixed, fast_x264):
+    import av
+    import numpy as np
+
+    def first_frame(p):
+        with av.open(str(p)) as c:
+            return next(c.decode(video=0)).to_ndarray(format="rgb24").astype(int)
+
+    plain = assetkit.prepare([mixed / "clip"], "youtube/video", out_dir=tmp_path / "a", jobs=1, allow_upscale=True)
+    credited = assetkit.prepare([mixed / "clip"], "youtube/video", out_dir=tmp_path / "b", jobs=1,
+                                allow_upscale=True, credit="Video: A. Person / IOM")
+    a, b = first_frame(plain.results[0].outputs[0].output), first_frame(credited.results[0].outputs[0].output)
+    assert a.shape == b.shape
+    diff = np.abs(a - b).sum(axis=2) > 60
+    h, w = diff.shape
+    assert diff[int(h * 0.8):, int(w * 0.5):].sum() > 200          # text in the bottom-right corner
+    assert diff[: int(h * 0.6), :].sum() == 0 and diff[:, : int(w * 0.3)].sum() == 0  # nowhere else
+    assert credited.results[0].info["credit"]["line"] == "Video: A. Person / IOM"

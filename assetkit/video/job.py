@@ -10,11 +10,16 @@ from pathlib import Path
 
 import av
 
+import tempfile
+
+from PIL import Image
+
+from .. import credits
 from ..batch import CHECKED, FAILED, PLANNED, PREPARED, UP_TO_DATE, Job, JobResult, SlotResult
 from ..checks import Severity, finding
 from ..plan import output_path_for, recipe_hash
 from .probe import probe
-from .transcode import prepare_video, resolve_trim
+from .transcode import plan_geometry, prepare_video, resolve_trim
 from .validate import validate
 
 RECIPE_TAG = "assetkit-recipe:"
@@ -45,9 +50,16 @@ def run_video_job(job: Job, result: JobResult) -> None:
         return
     st = os.stat(job.path)
     stat = (st.st_size, st.st_mtime_ns)
+    from ..image.pipeline import _manifest_row, _recipe_extra  # the same manifest lookup as photos
+
+    row = _manifest_row(job, result)
+    # a video carries no EXIF: the credit comes from --credit (plain text) or the manifest
+    credit = credits.resolve(opts.credit, row, credits.SourceCredit())
+    if credit.line:
+        result.info["credit"] = {"line": credit.line, "from": credit.origin, "source": credit.source}
     for slot in video_slots:
         out = output_path_for(opts.out_dir, slot, job.rel_stem, ".mp4", opts.flat)
-        recipe = recipe_hash(job.rel_stem, stat, slot, opts)
+        recipe = recipe_hash(job.rel_stem, stat, slot, opts, _recipe_extra(opts, row))
         if job.mode == "check" or opts.dry_run:
             found = validate(info, slot)
             blocking = _blocking(found, opts, info, slot)
@@ -58,9 +70,12 @@ def run_video_job(job: Job, result: JobResult) -> None:
         if not opts.force and out.exists() and read_recipe(out) == recipe:
             result.outputs.append(SlotResult(slot.id, UP_TO_DATE, output=str(out), bytes=out.stat().st_size))
             continue
-        vr = prepare_video(job.path, slot, out, fit=opts.fit or default_fit(slot), trim=_trim(opts.trim),
-                           allow_upscale=opts.allow_upscale, subtitles=opts.subtitles, loudness=opts.loudness,
-                           x264_preset=os.environ.get("ASSETKIT_X264_PRESET", "medium"), recipe=recipe)
+        fit = opts.fit or default_fit(slot)
+        with tempfile.TemporaryDirectory(prefix="assetkit-overlay-") as tmp:
+            overlay = _overlay(Path(tmp), info, slot, fit, opts, credit.line if opts.visible_credit else None)
+            vr = prepare_video(job.path, slot, out, fit=fit, trim=_trim(opts.trim), allow_upscale=opts.allow_upscale,
+                               subtitles=opts.subtitles, loudness=opts.loudness, overlay_png=overlay,
+                               x264_preset=os.environ.get("ASSETKIT_X264_PRESET", "medium"), recipe=recipe)
         res = SlotResult(slot.id, PREPARED if vr.ok else FAILED, output=str(vr.output) if vr.ok else None,
                          findings=list(vr.findings))
         if vr.ok:
@@ -69,6 +84,27 @@ def run_video_job(job: Job, result: JobResult) -> None:
             res.extra = {"poster": str(vr.poster) if vr.poster else None, "duration": vr.info.duration,
                          "output_info": vr.info.to_dict()}
         result.outputs.append(res)
+
+
+def _overlay(tmp: Path, info, slot, fit: str, opts, credit: str | None) -> Path | None:
+    """The credit and logo drawn by the photo renderer on a transparent frame, for ffmpeg to overlay.
+
+    With nothing under the text to measure, the credit is light with a dark soft shadow, which reads
+    on any footage."""
+    if not credit and not opts.logo:
+        return None
+    from ..image import watermark
+
+    frame = plan_geometry(info, slot, fit, opts.allow_upscale).frame
+    canvas = Image.new("RGBA", frame, (0, 0, 0, 0))
+    if opts.logo:
+        canvas, _ = watermark.draw_logo(canvas, opts.logo, scale=opts.logo_scale, opacity=opts.logo_opacity,
+                                        position=opts.logo_position)
+    if credit:
+        canvas, _ = watermark.draw_credit(canvas, credit, position=opts.credit_position, font_path=opts.font)
+    path = tmp / "overlay.png"
+    canvas.save(path)
+    return path
 
 
 def _trim(text):
