@@ -34,7 +34,8 @@ def _paths(paths) -> list:
 def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str | Iterable[str] = "instagram", *,
             out_dir: str | os.PathLike = "prepared", presets: PresetLibrary | None = None,
             executor: Executor | None = None, jobs: int | None = None,
-            on_result: Callable[[JobResult], None] | None = None, **options) -> BatchResult:
+            on_result: Callable[[JobResult], None] | None = None,
+            on_progress: Callable[[str, str, float, float], None] | None = None, **options) -> BatchResult:
     """Prepare every photo and video under ``paths`` for ``slots``; write to ``out_dir``.
 
     ``options`` are the fields of :class:`assetkit.plan.Options` (crop, focus, variant, allow_upscale,
@@ -45,7 +46,7 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
     notes = _manifest_findings(opts, job_list)
     result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
-                       out_dir=None if opts.dry_run else str(out_dir))
+                       out_dir=None if opts.dry_run else str(out_dir), on_progress=on_progress)
     result.findings += notes
     return result
 

@@ -14,9 +14,9 @@ import traceback
 import unicodedata
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .checks import Finding, Severity, finding
 from .errors import MediaError, UsageError
@@ -37,6 +37,8 @@ class Job:
     slots: tuple[Slot, ...]
     options: Options
     mode: str = "prepare"    # prepare | check
+    # where long work (video encodes) reports progress: anything with put((source, slot, done_s, total_s))
+    progress: Any = field(default=None, compare=False)
 
 
 @dataclass
@@ -249,11 +251,13 @@ class BatchResult:
 
 def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int | None = None,
               on_result: Callable[[JobResult], None] | None = None, out_dir: str | None = None,
-              window: int | None = None) -> BatchResult:
+              window: int | None = None,
+              on_progress: Callable[[str, str, float, float], None] | None = None) -> BatchResult:
     """Run jobs on ``executor`` (default: a process pool sized to the cores, inline for one job).
 
     Temporaries left by a killed earlier run are swept first, and again if this run is interrupted,
-    so OUT only ever holds complete files.
+    so OUT only ever holds complete files. ``on_progress(source, slot, done_s, total_s)`` hears from
+    long work inside the jobs (ffmpeg's -progress) when the executor is this machine's own.
     """
     t0 = time.perf_counter()
     if out_dir:
@@ -262,6 +266,9 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
     if own:
         n = n_jobs or default_jobs()
         executor = InlineExecutor() if n == 1 or len(jobs) <= 1 else process_pool(min(n, len(jobs)))
+    feed = _ProgressFeed(on_progress, inline=isinstance(executor, InlineExecutor)) if on_progress and own else None
+    if feed:
+        jobs = [replace(j, progress=feed.queue) for j in jobs]
     results: list[JobResult] = []
     interrupted = False
     try:
@@ -275,6 +282,39 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
         if own:
             # finish the files in flight (each is written atomically), drop the rest
             executor.shutdown(wait=True, cancel_futures=True)
+        if feed:
+            feed.close()
         if out_dir and interrupted:
             sweep_temp(out_dir)
     return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted)
+
+
+class _ProgressFeed:
+    """A queue the workers put progress on, drained by a thread that calls ``on_progress``.
+
+    Worker processes need a manager's queue (picklable proxy); inline jobs a plain one."""
+
+    def __init__(self, on_progress, inline: bool):
+        import queue
+        import threading
+
+        self.manager = None if inline else multiprocessing.get_context("spawn").Manager()
+        self.queue = queue.Queue() if inline else self.manager.Queue()
+        self.thread = threading.Thread(target=self._drain, args=(on_progress,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, on_progress):
+        while True:
+            msg = self.queue.get()
+            if msg is None:
+                return
+            try:
+                on_progress(*msg)
+            except Exception:  # a display problem must never stop the batch
+                pass
+
+    def close(self):
+        self.queue.put(None)
+        self.thread.join(timeout=5)
+        if self.manager:
+            self.manager.shutdown()

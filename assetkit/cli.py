@@ -63,6 +63,7 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool, desc: str):
         self.bar = None
+        self.encodes: dict = {}
         if enabled and total:
             from tqdm import tqdm
 
@@ -74,7 +75,27 @@ class _Progress:
             self.bar.set_postfix_str(Path(r.source).name[:30], refresh=False)
             self.bar.update(1)
 
+    def encoding(self, source: str, slot: str, done: float, total: float):
+        """A second bar per video encode, in seconds of the clip (from ffmpeg's -progress)."""
+        if not self.bar or self.bar.disable:
+            return
+        from tqdm import tqdm
+
+        key = (source, slot)
+        bar = self.encodes.get(key)
+        if bar is None:
+            bar = self.encodes[key] = tqdm(total=round(total, 1), desc=f"{Path(source).name[:24]} {slot}",
+                                           unit="s", file=sys.stderr, leave=False, position=len(self.encodes),
+                                           bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s")
+        bar.n = round(min(done, total), 1)
+        bar.refresh()
+        if done >= total:
+            bar.close()
+            del self.encodes[key]
+
     def close(self):
+        for bar in self.encodes.values():
+            bar.close()
         if self.bar:
             self.bar.close()
 
@@ -138,6 +159,7 @@ def prepare(
     try:
         result = api.prepare(
             paths, lib.resolve(slots), out_dir=out_dir, presets=lib, jobs=jobs, on_result=progress,
+            on_progress=progress.encoding if progress.bar and not progress.bar.disable else None,
             subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **options)
     finally:
         progress.close()
@@ -390,20 +412,34 @@ def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, 
 
 
 def _print_summary(result: BatchResult):
+    """One row per (file, slot) with the finding codes; then each warning and error spelled out once."""
     t = Table(title="assetkit prepare", show_lines=False)
-    for col in ("file", "slot", "status", "output", "notes"):
+    for col in ("file", "slot", "status", "output", "findings"):
         t.add_column(col, overflow="fold")
+    explain: list[tuple[str, str, object]] = []
     for r in result.results:
         name = _short(r.source)
-        src_notes = "; ".join(f"{f.code}: {f.message}" for f in r.findings if f.severity != Severity.INFO)
+        src = [f for f in r.findings if f.severity != Severity.INFO]
+        explain += [(name, "", f) for f in src]
+        src_codes = ", ".join(dict.fromkeys(f.code for f in src))
         if not r.outputs:
-            t.add_row(name, "-", f"[red]{FAILED}[/]", "-", src_notes or "; ".join(f.message for f in r.findings))
+            t.add_row(name, "-", f"[red]{FAILED}[/]", "-", src_codes or ", ".join(f.code for f in r.findings))
+            if not src:
+                explain += [(name, "", f) for f in r.findings]
         for o in r.outputs:
-            notes = "; ".join(f"{f.code}: {f.message}" for f in o.findings if f.severity != Severity.INFO)
+            mine = [f for f in o.findings if f.severity != Severity.INFO]
+            explain += [(_short(r.source), o.slot, f) for f in mine]
+            codes = ", ".join(x for x in (src_codes, ", ".join(dict.fromkeys(f.code for f in mine))) if x)
             t.add_row(name, o.slot, f"[{STATUS_STYLE.get(o.status, 'white')}]{o.status}[/]",
-                      o.output or "-", "; ".join(x for x in (src_notes, notes) if x))
-            name, src_notes = "", ""
+                      _short(o.output) if o.output else "-", codes)
+            name, src_codes = "", ""
     out.print(t)
+    if explain:
+        out.print("\n[bold]Needs a look[/bold] (errors stop an output; warnings do not):")
+        for name, slot, f in explain:
+            where = f" [{slot}]" if slot else ""
+            out.print(f"  [{SEV_STYLE[f.severity]}]{f.severity}[/] {escape(name + where)}: {f.code}: "
+                      f"{escape(f.message)}", soft_wrap=True)
 
 
 def _short(path: str) -> str:

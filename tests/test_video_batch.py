@@ -109,3 +109,13 @@ def test_credit_is_burned_into_video_with_the_photo_renderer(tmp_path, mixed, fa
     assert diff[int(h * 0.8):, int(w * 0.5):].sum() > 200          # text in the bottom-right corner
     assert diff[: int(h * 0.6), :].sum() == 0 and diff[:, : int(w * 0.3)].sum() == 0  # nowhere else
     assert credited.results[0].info["credit"]["line"] == "Video: A. Person / IOM"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ffmpeg_progress_reaches_the_caller(tmp_path, mixed, fast_x264, jobs):
+    seen = []
+    res = assetkit.prepare([mixed / "clip", mixed / "photo.jpg"], "instagram", out_dir=tmp_path / "o", jobs=jobs,
+                           on_progress=lambda src, slot, done, total: seen.append((Path(src).name, slot, done, total)))
+    assert res.exit_status == 0
+    assert seen and all(s[:2] == ("clip", "instagram/video") for s in seen)
+    assert seen[-1][2] == pytest.approx(2.0, abs=0.05) and seen[-1][3] == pytest.approx(2.0, abs=0.05)

@@ -71,11 +71,15 @@ def run_video_job(job: Job, result: JobResult) -> None:
             result.outputs.append(SlotResult(slot.id, UP_TO_DATE, output=str(out), bytes=out.stat().st_size))
             continue
         fit = opts.fit or default_fit(slot)
+        span = resolve_trim(_trim(opts.trim), info, slot)
+        total = (span[1] - span[0]) if span else info.duration
+        report = (lambda done, slot_id=slot.id: job.progress.put((job.path, slot_id, done, total))) if job.progress else None
         with tempfile.TemporaryDirectory(prefix="assetkit-overlay-") as tmp:
             overlay = _overlay(Path(tmp), info, slot, fit, opts, credit.line if opts.visible_credit else None)
             vr = prepare_video(job.path, slot, out, fit=fit, trim=_trim(opts.trim), allow_upscale=opts.allow_upscale,
                                subtitles=opts.subtitles, loudness=opts.loudness, overlay_png=overlay,
-                               x264_preset=os.environ.get("ASSETKIT_X264_PRESET", "medium"), recipe=recipe)
+                               x264_preset=os.environ.get("ASSETKIT_X264_PRESET", "medium"), recipe=recipe,
+                               on_progress=report)
         res = SlotResult(slot.id, PREPARED if vr.ok else FAILED, output=str(vr.output) if vr.ok else None,
                          findings=list(vr.findings))
         if vr.ok:
