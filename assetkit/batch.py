@@ -13,6 +13,7 @@ import time
 import traceback
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -182,6 +183,38 @@ def process_pool(jobs: int) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 
+DASK_EXTRA = "pip install 'assetkit[distributed]'"
+
+
+@contextmanager
+def dask_executor(address: str, *, retries: int = 0) -> Iterator[Executor]:
+    """An Executor on the Dask cluster at ``address`` (``Client(address).get_executor()``).
+
+    Workers must see the sources and the output folder at the same paths (a shared filesystem).
+    Jobs are impure (they write files), so Dask never reuses a result. A job whose worker died is
+    rescheduled by Dask (``distributed.scheduler.allowed-failures``), then its future raises
+    ``KilledWorker`` and ``run_jobs`` reports the file as failed; ``retries`` re-runs a job that
+    raised (run_job itself never does). The client is closed on exit. Raises UsageError (exit 2)
+    naming the extra to install when dask.distributed is missing.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError(f"running on a Dask cluster needs dask.distributed, which is not installed: "
+                         f"{DASK_EXTRA}") from None
+    try:
+        client = Client(address)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+    try:
+        executor = client.get_executor(pure=False, retries=retries)
+        # run_jobs sizes its submission window from _max_workers, like a local pool's
+        executor._max_workers = max(1, sum(client.nthreads().values()))
+        yield executor
+    finally:
+        client.close()
+
+
 def run_jobs(jobs: list[Job], executor: Executor, *, window: int | None = None) -> Iterator[JobResult]:
     """Submit jobs in a bounded window and yield results as they complete.
 
@@ -255,9 +288,10 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
               on_progress: Callable[[str, str, float, float], None] | None = None) -> BatchResult:
     """Run jobs on ``executor`` (default: a process pool sized to the cores, inline for one job).
 
-    Temporaries left by a killed earlier run are swept first, and again if this run is interrupted,
-    so OUT only ever holds complete files. ``on_progress(source, slot, done_s, total_s)`` hears from
-    long work inside the jobs (ffmpeg's -progress) when the executor is this machine's own.
+    Temporaries left by a killed earlier run are swept first, and again if this run is interrupted
+    or a job failed (a worker that died mid-write leaves its temporary file), so OUT only ever holds
+    complete files. ``on_progress(source, slot, done_s, total_s)`` hears from long work inside the
+    jobs (ffmpeg's -progress) when the executor is this machine's own.
     """
     t0 = time.perf_counter()
     if out_dir:
@@ -284,8 +318,8 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
             executor.shutdown(wait=True, cancel_futures=True)
         if feed:
             feed.close()
-        if out_dir and interrupted:
-            sweep_temp(out_dir)
+        if out_dir and (interrupted or any(r.failed for r in results)):
+            sweep_temp(out_dir)  # also what a worker that died mid-write (Dask, OOM kill) left behind
     return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted)
 
 

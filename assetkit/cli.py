@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import List, Optional
 
@@ -21,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, api, report
-from .batch import FAILED, NEEDS_REVIEW, PLANNED, PREPARED, UP_TO_DATE, CHECKED, BatchResult, JobResult
+from .batch import FAILED, NEEDS_REVIEW, PLANNED, PREPARED, UP_TO_DATE, CHECKED, BatchResult, JobResult, dask_executor
 from .checks import Severity
 from .errors import AssetkitError, ExitStatus
 from .plan import parse_focus
@@ -129,6 +130,9 @@ def prepare(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (crop, size, format), write nothing."),
     flat: bool = typer.Option(False, help="Put the slot in the file name instead of a folder per slot."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel jobs (default: CPU cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", envvar="ASSETKIT_DASK",
+                                       help="Run on the Dask cluster at this scheduler address (also ASSETKIT_DASK); "
+                                            "workers must see the same paths."),
     report_path: Optional[Path] = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report to stdout instead of the table."),
     presets: Optional[List[Path]] = typer.Option(None, "--presets", help=PRESETS_HELP),
@@ -157,10 +161,12 @@ def prepare(
                       keep_location=keep_location, fit=fit, trim=trim, loudness=loudness)
     progress = _Progress(_count_files(paths), not as_json and not dry_run, "preparing")
     try:
-        result = api.prepare(
-            paths, lib.resolve(slots), out_dir=out_dir, presets=lib, jobs=jobs, on_result=progress,
-            on_progress=progress.encoding if progress.bar and not progress.bar.disable else None,
-            subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **options)
+        with dask_executor(dask) if dask else nullcontext() as executor:
+            result = api.prepare(
+                paths, lib.resolve(slots), out_dir=out_dir, presets=lib, jobs=jobs, executor=executor,
+                on_result=progress,
+                on_progress=progress.encoding if progress.bar and not progress.bar.disable and not dask else None,
+                subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **options)
     finally:
         progress.close()
     return _finish(result, as_json, report_path, dry_run=dry_run)

@@ -21,7 +21,16 @@ from ..media import MediaInfo
 from . import geometry
 
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-SRGB_ICC = SRGB_PROFILE.tobytes()
+
+
+def _dated(icc: bytes, date=(2016, 1, 1, 0, 0, 0)) -> bytes:
+    """LittleCMS stamps a new profile with the current time (ICC header bytes 24-35), which made
+    outputs from different processes (pool workers, Dask workers, re-runs) differ in bytes; a fixed
+    date makes them reproducible. The profile ID (bytes 84-99) is unset, so nothing else changes."""
+    return icc[:24] + b"".join(v.to_bytes(2, "big") for v in date) + icc[36:]
+
+
+SRGB_ICC = _dated(SRGB_PROFILE.tobytes())
 
 
 def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0) -> tuple[Image.Image, float, float]:
