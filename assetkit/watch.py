@@ -48,7 +48,7 @@ from .plan import Options
 from .presets import PresetLibrary, Slot, load_presets
 
 READY, NEEDS_REVIEW_DIR, FAILED_DIR, ORIGINALS, STATE = "ready", "needs-review", "failed", "originals", ".assetkit"
-RESERVED = {READY, NEEDS_REVIEW_DIR, FAILED_DIR, ORIGINALS, STATE}
+RESERVED = {READY, NEEDS_REVIEW_DIR, FAILED_DIR, ORIGINALS, STATE, "reports"}
 CONFIG = "assetkit.toml"
 
 # journal states
@@ -511,6 +511,7 @@ class Watcher:
     def run_tasks(self, tasks: list[_Task]) -> None:
         options = self.config.options
         executor = self._executor()
+        started, finished = time.perf_counter(), []
         window = 2 * max(1, getattr(executor, "_max_workers", 1))
         todo = iter(tasks)
         pending: dict[Future, _Task] = {}
@@ -536,15 +537,32 @@ class Watcher:
                         result.findings.append(finding("failed", f"the worker preparing this file failed: "
                                                                  f"{type(e).__name__}: {e}"))
                     try:
-                        self.finish(t, result)
+                        result.source = str(self.finish(t, result))  # the report shows where it went
+                        finished.append(result)
                     except Exception as e:  # noqa: BLE001
                         self._stuck(t.path, e)
         finally:
             for fut in pending:  # not started: still queued in the journal, picked up on the next start
                 fut.cancel()
+            if finished:
+                self.write_report(finished, time.perf_counter() - started)
 
-    def finish(self, t: _Task, r: JobResult) -> None:
-        """Record the outcome (one transaction), then move the original."""
+    def write_report(self, results: list[JobResult], seconds: float) -> None:
+        """The HTML contact sheet of this batch: ROOT/reports/<time>.html, and ROOT/report.html (latest)."""
+        from . import report
+        from .batch import BatchResult
+
+        try:
+            data = report.build(BatchResult(results, seconds, str(self.root / READY)))
+            path = self.root / "reports" / f"batch-{time.strftime('%Y%m%d-%H%M%S')}.html"
+            report.write(data, unique_path(path))
+            report.write(data, self.root / "report.html")
+            self.log("report", f"{self.rel(self.root / 'report.html')} ({len(results)} files)")
+        except Exception as e:  # noqa: BLE001 - a report problem never stops the watcher
+            self.log("error", f"could not write the batch report: {type(e).__name__}: {e}")
+
+    def finish(self, t: _Task, r: JobResult) -> Path:
+        """Record the outcome (one transaction), then move the original; returns where it went."""
         outcomes: dict[str, tuple[str, str | None, str | None]] = {}
         by_slot = {o.slot: o for o in r.outputs}
         for s in t.slots:
@@ -560,9 +578,9 @@ class Watcher:
             outcomes[s.id] = (REVIEW if review else FAILED_STATE, None, reason)
         self.journal.record(t.digest, outcomes)
         rows = list(self.journal.rows(t.digest).get(s.id) for s in t.slots)
-        self._move_after(t.path, t.digest, rows)
+        return self._move_after(t.path, t.digest, rows)
 
-    def _move_after(self, path: Path, digest: str, rows: list, finishing: bool = False) -> None:
+    def _move_after(self, path: Path, digest: str, rows: list, finishing: bool = False) -> Path:
         states = [r["state"] for r in rows]
         name = path.name
         if FAILED_STATE in states or REVIEW in states:
@@ -593,6 +611,7 @@ class Watcher:
         self.journal.moved(digest, dest)
         self.scanner.busy.discard(path)
         self.scanner.seen.pop(path, None)
+        return dest
 
     @staticmethod
     def _move(path: Path, dest: Path, note: str | None = None) -> None:

@@ -257,6 +257,10 @@ def test_once_and_status(tmp_path, jpeg, capsys):
     assert data["counts"] == {"done": 1, "failed": 1}
     assert data["done"][0]["output"].endswith("ready/instagram-post/good.jpg")
     assert data["failed"][0]["name"] == "bad.jpg"
+    # every batch leaves the contact sheet beside the folders (latest, and one per batch)
+    page = (root / "report.html").read_text()
+    assert "good.jpg" in page and "bad.jpg" in page and "Needs a person" in page
+    assert len(list((root / "reports").glob("batch-*.html"))) == 1
 
 
 # ------------------------------------------------------------------------------ small pure parts
