@@ -22,11 +22,10 @@ import skimage.data
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fixtures import ASTRO, paste_person  # noqa: E402 - the labelled face scenes the tests use too
 from assetkit.image.smartcrop import analyse, band_box, choose_crop, window_at, window_size  # noqa: E402
 
-ASTRO = Image.fromarray(skimage.data.astronaut())
-PERSON = (128, 0, 336, 340)   # head and shoulders cut from the astronaut photo
-HEAD = (152, 14, 302, 190)    # the labelled head, hair to chin, in astronaut pixels
 BAND = (1546 / 2560, 423 / 1440)
 SLOTS = [("instagram/post 1:1", 1.0, None), ("facebook/cover 851x315", 851 / 315, None),
          ("youtube/channel-art 2560x1440", 2560 / 1440, BAND)]
@@ -44,18 +43,6 @@ def background(w: int, h: int, seed: int, textured: bool) -> Image.Image:
         img += np.asarray(Image.fromarray(blotch).resize((w, h), Image.BICUBIC))[..., None]
         img += rng.normal(0, 6, (h, w, 1))
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
-
-
-def paste_person(bg: Image.Image, cx: float, cy: float, head_h: float) -> tuple[float, float, float, float]:
-    """Paste the astronaut so her head is centred on (cx, cy) and head_h tall; return the head box."""
-    k = head_h / (HEAD[3] - HEAD[1])
-    person = ASTRO.crop(PERSON)
-    person = person.resize((round(person.width * k), round(person.height * k)), Image.LANCZOS)
-    ox = round(cx - ((HEAD[0] + HEAD[2]) / 2 - PERSON[0]) * k)
-    oy = round(cy - ((HEAD[1] + HEAD[3]) / 2 - PERSON[1]) * k)
-    bg.paste(person, (ox, oy))
-    return (ox + (HEAD[0] - PERSON[0]) * k, oy + (HEAD[1] - PERSON[1]) * k,
-            ox + (HEAD[2] - PERSON[0]) * k, oy + (HEAD[3] - PERSON[1]) * k)
 
 
 def small(img: Image.Image, long_side: int = 512) -> Image.Image:
