@@ -351,6 +351,36 @@ def _anchor(source: str) -> str:
     return "a-" + hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
+def _rights_facts(info: dict, r: dict) -> list[tuple[str, str]]:
+    """Credit and consent state in words (COPYRIGHT, SECURITY AND PRIVACY)."""
+    credit = info.get("credit") or {}
+    if credit.get("line"):
+        origin = {"flag": "--credit", "manifest": "the manifest", "metadata": "the file's metadata"}.get(
+            credit.get("from"), credit.get("from") or "")
+        text = f"{credit['line']} (from {origin})" if origin else credit["line"]
+    elif info.get("artist") or info.get("copyright"):
+        text = " / ".join(str(x) for x in (info.get("artist"), info.get("copyright")) if x)
+    else:
+        text = "none recorded"
+    if credit.get("source"):
+        text += f"; source: {credit['source']}"
+    facts = [("Credit", text)]
+    codes = {f.get("code") for f in r.get("findings", [])} | {
+        f.get("code") for o in r.get("outputs", []) for f in o.get("findings", [])}
+    consent = info.get("consent")
+    faces = info.get("faces")
+    if consent:
+        state = f"{consent} (manifest)"
+    elif "consent-missing" in codes:
+        state = "not recorded, and a face is visible"
+    else:
+        state = "not recorded" if faces is None else ("not needed: no face found" if not faces else "not recorded")
+    if "faces-blurred" in codes:
+        state += "; faces blurred"
+    facts.append(("Consent", state))
+    return facts
+
+
 def _asset(r: dict, lib, base: Path) -> str:
     source = r.get("source", "")
     name = Path(source).name
@@ -364,8 +394,7 @@ def _asset(r: dict, lib, base: Path) -> str:
         src_fig = f'<div class="nothumb">No preview: {e("video" if r.get("kind") == "video" else "the file could not be read as a picture")}</div>'
     facts = [("Size", _px(info.get("width"), info.get("height"))), ("Bytes", _bytes(info.get("bytes"))),
              ("Format", str(info.get("format") or r.get("kind") or "–"))]
-    if info.get("artist") or info.get("copyright"):
-        facts.append(("Credit", " / ".join(str(x) for x in (info.get("artist"), info.get("copyright")) if x)))
+    facts += _rights_facts(info, r)
     if r.get("kind") == "video":
         facts += _video_facts(r)
     dl = "".join(f"<dt>{e(k)}</dt><dd>{e(str(v))}</dd>" for k, v in facts)

@@ -291,3 +291,20 @@ def test_page_shows_everything_without_javascript(batch):
     text = page.read_text(encoding="utf-8")
     # hidden only by the script; the filter bar is hidden until the script runs
     assert 'class="asset hidden"' not in text and ".no-js .filter{display:none}" in text
+
+
+def test_credit_and_consent_state_are_on_the_page(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    fx.make_photo(src / "credited.jpg", (1200, 1200), exif={fx.TAG_ARTIST: "Ana Lens"})
+    fx.make_photo(src / "bare.jpg", (1200, 1200))
+    (src / "assets.csv").write_text("file,credit,source,consent\ncredited.jpg,,own,yes\nbare.jpg,,external,\n")
+    result = assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "out", jobs=1,
+                              manifest=str(src / "assets.csv"))
+    page = tmp_path / "r.html"
+    report.write(report.build(result), page)
+    doc = html5lib.parse(page.read_text(), namespaceHTMLElements=False)
+    cards = {Path(a.find(".//h3").text).name: " ".join(a.itertext()) for a in doc.iter("article")}
+    assert "Photo: Ana Lens (from the file's metadata)" in cards["credited.jpg"]
+    assert "yes (manifest)" in cards["credited.jpg"]
+    assert "none recorded; source: external" in cards["bare.jpg"] and "no-credit" in cards["bare.jpg"]

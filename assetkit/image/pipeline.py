@@ -72,6 +72,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
             job = replace(job, options=opts)
         credit = credits.resolve(opts.credit, row, credits.read_source_credit(im))
         result.info["credit"] = {"line": credit.line, "from": credit.origin, "source": credit.source}
+        result.info["consent"] = row.consent if row else None
         notes = []  # reported once the file is known to be usable (not on a file that fails to decode)
         missing = credits.no_credit_message(Path(job.path).name, credit)
         if missing:
