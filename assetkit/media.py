@@ -190,6 +190,9 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
         uw, uh = (h, w) if orientation >= 5 else (w, h)
         icc = _icc_description(im.info.get("icc_profile"))
         location, private = _private_facts(im, exif)
+        thumbnail = _has_thumbnail(exif)
+        if thumbnail:
+            private += ("an embedded thumbnail of the uncropped picture",)
         artist = _text(exif.get(TAG_ARTIST))
         copyright_ = _text(exif.get(TAG_COPYRIGHT))
         has_alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
@@ -198,7 +201,7 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
             path=path, kind="image", format=fmt, bytes=size, width=uw, height=uh, stored_width=w,
             stored_height=h, orientation=orientation, mode=im.mode, icc=icc, has_alpha=has_alpha,
             frames=2 if getattr(im, "is_animated", False) else 1, location=location, private=private, artist=artist,
-            copyright=copyright_, has_thumbnail=_has_thumbnail(exif),
+            copyright=copyright_, has_thumbnail=thumbnail,
             extra={"bits": 16 if im.mode.startswith("I;16") or im.mode in ("I", "F") else 8},
         )
     except MediaError:
@@ -263,8 +266,11 @@ def _private_facts(im: Image.Image, exif: Image.Exif) -> tuple[tuple[str, ...], 
 
 
 def _has_thumbnail(exif: Image.Exif) -> bool:
+    """IFD1 holds the embedded thumbnail: a copy of the *uncropped* picture that outputs never carry."""
+    from PIL import ExifTags
+
     try:
-        return bool(exif.get_ifd(0x1)) if hasattr(exif, "get_ifd") else False  # IFD1 holds the thumbnail
+        return bool(exif.get_ifd(ExifTags.IFD.IFD1))
     except Exception:
         return False
 
