@@ -35,18 +35,23 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
             out_dir: str | os.PathLike = "prepared", presets: PresetLibrary | None = None,
             executor: Executor | None = None, jobs: int | None = None,
             on_result: Callable[[JobResult], None] | None = None,
-            on_progress: Callable[[str, str, float, float], None] | None = None, **options) -> BatchResult:
+            on_progress: Callable[[str, str, float, float], None] | None = None,
+            keep_results: bool = True, **options) -> BatchResult:
     """Prepare every photo and video under ``paths`` for ``slots``; write to ``out_dir``.
 
     ``options`` are the fields of :class:`assetkit.plan.Options` (crop, focus, variant, allow_upscale,
     quality, force, dry_run, flat, ...). ``executor`` may be any concurrent.futures.Executor (a Dask
     ``Client.get_executor()`` included); by default a process pool with ``jobs`` workers.
+    ``keep_results=False`` keeps only the results that failed in the returned BatchResult (counts and
+    exit status still cover every file): stream the others through ``on_result``, e.g. into a
+    ``report.ReportWriter``, so memory stays flat however large the batch.
     """
     opts = Options(out_dir=str(out_dir), **options)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
     notes = _manifest_findings(opts, job_list)
     result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
-                       out_dir=None if opts.dry_run else str(out_dir), on_progress=on_progress)
+                       out_dir=None if opts.dry_run else str(out_dir), on_progress=on_progress,
+                       keep_results=keep_results)
     result.findings += notes
     return result
 
@@ -66,12 +71,15 @@ def _manifest_findings(opts: Options, job_list) -> list:
 
 def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLibrary | None = None,
           executor: Executor | None = None, jobs: int | None = None,
-          on_result: Callable[[JobResult], None] | None = None, **options) -> BatchResult:
-    """Report what ``prepare`` would find, without writing anything."""
+          on_result: Callable[[JobResult], None] | None = None, keep_results: bool = True,
+          **options) -> BatchResult:
+    """Report what ``prepare`` would find, without writing anything.
+
+    ``keep_results=False`` keeps only the results that failed (stream the rest through ``on_result``)."""
     opts = Options(**options).with_(dry_run=True)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts, mode="check")
     notes = _manifest_findings(opts, job_list)
-    result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result)
+    result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result, keep_results=keep_results)
     result.findings += notes
     return result
 

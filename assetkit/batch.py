@@ -249,24 +249,25 @@ def run_jobs(jobs: list[Job], executor: Executor, *, window: int | None = None) 
 
 @dataclass
 class BatchResult:
+    """What a batch did. ``results`` holds every JobResult, or with ``keep_results=False`` only the
+    ones that failed (counts and the exit status still cover every file), so a batch of 100,000
+    photos streams its results to a report instead of keeping them."""
+
     results: list[JobResult]
     seconds: float
     out_dir: str
     interrupted: bool = False
     findings: list[Finding] = field(default_factory=list)   # about the batch (e.g. manifest rows)
+    tally: Counter | None = None          # statuses of every output (None: count ``results``)
+    any_failed: bool | None = None        # over every result (None: look at ``results``)
 
     @property
     def failed(self) -> bool:
-        return any(r.failed for r in self.results) or any(f.severity == Severity.ERROR for f in self.findings)
+        failed = any(r.failed for r in self.results) if self.any_failed is None else self.any_failed
+        return failed or any(f.severity == Severity.ERROR for f in self.findings)
 
     def counts(self) -> Counter:
-        c: Counter = Counter()
-        for r in self.results:
-            if not r.outputs:
-                c[FAILED] += 1
-            for o in r.outputs:
-                c[o.status] += 1
-        return c
+        return Counter(self.tally) if self.tally is not None else tally(self.results)
 
     @property
     def exit_status(self) -> int:
@@ -282,10 +283,21 @@ class BatchResult:
                 "results": [r.to_dict() for r in self.results]}
 
 
+def tally(results: Iterable[JobResult], into: Counter | None = None) -> Counter:
+    c: Counter = Counter() if into is None else into
+    for r in results:
+        if not r.outputs:
+            c[FAILED] += 1
+        for o in r.outputs:
+            c[o.status] += 1
+    return c
+
+
 def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int | None = None,
               on_result: Callable[[JobResult], None] | None = None, out_dir: str | None = None,
               window: int | None = None,
-              on_progress: Callable[[str, str, float, float], None] | None = None) -> BatchResult:
+              on_progress: Callable[[str, str, float, float], None] | None = None,
+              keep_results: bool = True) -> BatchResult:
     """Run jobs on ``executor`` (default: a process pool sized to the cores, inline for one job).
 
     Temporaries left by a killed earlier run are swept first, and again if this run is interrupted
@@ -304,10 +316,15 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
     if feed:
         jobs = [replace(j, progress=feed.queue) for j in jobs]
     results: list[JobResult] = []
+    counts: Counter = Counter()
+    any_failed = False
     interrupted = False
     try:
         for r in run_jobs(jobs, executor, window=window):
-            results.append(r)
+            tally([r], counts)
+            any_failed = any_failed or r.failed
+            if keep_results or r.failed:
+                results.append(r)
             if on_result:
                 on_result(r)
     except KeyboardInterrupt:
@@ -318,9 +335,10 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
             executor.shutdown(wait=True, cancel_futures=True)
         if feed:
             feed.close()
-        if out_dir and (interrupted or any(r.failed for r in results)):
+        if out_dir and (interrupted or any_failed):
             sweep_temp(out_dir)  # also what a worker that died mid-write (Dask, OOM kill) left behind
-    return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted)
+    return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted,
+                       tally=counts, any_failed=any_failed)
 
 
 class _ProgressFeed:

@@ -159,16 +159,20 @@ def prepare(
                       blur_faces_without_consent=blur_faces, crop=crop, focus=parse_focus(focus), variant=variant,
                       allow_upscale=allow_upscale, quality=quality, max_pixels=max_pixels,
                       keep_location=keep_location, fit=fit, trim=trim, loudness=loudness)
-    progress = _Progress(_count_files(paths), not as_json and not dry_run, "preparing")
+    n_files = _count_files(paths)
+    progress = _Progress(n_files, not as_json and not dry_run, "preparing")
+    writer = report.ReportWriter(report_path) if report_path else None
     try:
         with dask_executor(dask) if dask else nullcontext() as executor:
             result = api.prepare(
                 paths, lib.resolve(slots), out_dir=out_dir, presets=lib, jobs=jobs, executor=executor,
-                on_result=progress,
+                on_result=_each(progress, writer), keep_results=as_json or n_files <= LARGE_BATCH,
                 on_progress=progress.encoding if progress.bar and not progress.bar.disable and not dask else None,
                 subtitles=str(subtitles) if subtitles else None, force=force, dry_run=dry_run, flat=flat, **options)
     finally:
         progress.close()
+    if writer:
+        writer.finish(result)
     return _finish(result, as_json, report_path, dry_run=dry_run)
 
 
@@ -196,7 +200,11 @@ def check(
     options = _rights(paths, config, credit=credit, manifest=manifest, require_consent=require_consent,
                       crop=crop, focus=parse_focus(focus), variant=variant, allow_upscale=allow_upscale,
                       max_pixels=max_pixels)
-    result = api.check(paths, lib.resolve(slots), presets=lib, jobs=jobs, **options)
+    writer = report.ReportWriter(report_path) if report_path else None
+    result = api.check(paths, lib.resolve(slots), presets=lib, jobs=jobs, on_result=_each(writer),
+                       keep_results=as_json or _count_files(paths) <= LARGE_BATCH, **options)
+    if writer:
+        writer.finish(result)
     if not as_json:
         _print_batch_findings(result)
         for r in result.results:
@@ -394,12 +402,26 @@ def _print_batch_findings(result: BatchResult):
         out.print(f"[{SEV_STYLE[f.severity]}]{f.severity:<7}[/] {f.code}: {escape(f.message)}", soft_wrap=True)
 
 
+# Above this many files the CLI keeps only the results that failed (the counts, the exit status and a
+# --report still cover every file): the summary table would be unreadable and memory would grow.
+LARGE_BATCH = 1000
+
+
+def _each(*sinks):
+    """One on_result callback feeding every sink given (progress bar, report writer)."""
+    live = [s for s in sinks if s is not None]
+
+    def feed(r: JobResult):
+        for s in live:
+            (s.add if hasattr(s, "add") else s)(r)
+
+    return feed
+
+
 def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, dry_run=False, check=False) -> int:
-    data = report.build(result)
-    if report_path:
-        report.write(data, report_path)
+    """Print the outcome (the report, if asked for, was streamed while the batch ran)."""
     if as_json:
-        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(report.build(result), indent=2, default=str) + "\n")
         return int(result.exit_status)
     if not check:
         _print_batch_findings(result)
@@ -440,6 +462,9 @@ def _print_summary(result: BatchResult):
                       _short(o.output) if o.output else "-", codes)
             name, src_codes = "", ""
     out.print(t)
+    if len(result.results) < sum(result.counts().values()):
+        out.print(f"(a large batch: only the files that need a look are listed; {sum(result.counts().values())} "
+                  "outputs in all — see the counts below and the --report)")
     if explain:
         out.print("\n[bold]Needs a look[/bold] (errors stop an output; warnings do not):")
         for name, slot, f in explain:

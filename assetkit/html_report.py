@@ -8,6 +8,7 @@ symbols as well as colours; a print stylesheet drops the filter bar and keeps ca
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import os
@@ -259,9 +260,18 @@ document.documentElement.classList.remove('no-js');
 def render_html(data: dict, path: str | os.PathLike | None = None) -> str:
     """The contact sheet for report ``data`` (report.build). ``path``: where the page will be written,
     so links to outputs are relative to it."""
-    base = Path(path).parent if path else Path.cwd()
+    top, bottom = page_parts(data, path)
+    return top + "".join(card(r, path) for r in data.get("results") or []) + bottom
+
+
+def card(r: dict, path: str | os.PathLike | None = None) -> str:
+    """One file's card (an annotated result), on its own so a report can be streamed card by card."""
+    return _asset(r, _presets(), Path(path).parent if path else Path.cwd())
+
+
+def page_parts(data: dict, path: str | os.PathLike | None = None) -> tuple[str, str]:
+    """The page before and after the cards: header, summary, what needs a person; footer and script."""
     summary = data.get("summary") or {}
-    lib = _presets()
     by_status = summary.get("by_status") or {}
     counts = "".join(f'<li>{_badge(s)} <b>{by_status.get(s, 0)}</b></li>' for s in STATUSES if by_status.get(s))
     slot_rows = "".join(
@@ -283,8 +293,7 @@ def render_html(data: dict, path: str | os.PathLike | None = None) -> str:
     buttons = "".join(f'<button type="button" data-filter="{s}" aria-pressed="false">{e(STATUS_TEXT[s])} '
                       f'({by_status[s]})</button>' for s in present)
     interrupted = '<p class="meta"><strong>Interrupted:</strong> not every file was done.</p>' if data.get("interrupted") else ""
-    cards = "".join(_asset(r, lib, base) for r in data.get("results") or [])
-    return f"""<!DOCTYPE html>
+    top = f"""<!DOCTYPE html>
 <html lang="en" class="no-js">
 <head>
 <meta charset="utf-8">
@@ -318,8 +327,8 @@ def render_html(data: dict, path: str | os.PathLike | None = None) -> str:
 </div>
 <p class="legend">"Crop on the original" outlines in yellow what each slot keeps (the part that is cut is dimmed).
 Results show the slot's safe areas (coloured outlines) or the circle a profile picture is shown in.</p>
-{cards}
-</section>
+"""
+    bottom = f"""</section>
 </main>
 <footer><p>Made by assetkit {e(str(data.get("assetkit", "")))} (report schema {e(str(data.get("schema_version", "")))}).
 This page is self-contained: it loads nothing from the network.</p></footer>
@@ -327,8 +336,10 @@ This page is self-contained: it loads nothing from the network.</p></footer>
 </body>
 </html>
 """
+    return top, bottom
 
 
+@functools.lru_cache(maxsize=1)
 def _presets():
     try:
         from .presets import load_presets

@@ -22,7 +22,7 @@ REPORT_SCHEMA_VERSION = 1
 
 
 def build(result) -> dict:
-    data = json.loads(json.dumps(result.to_dict(), default=str))  # plain JSON values (tuples -> lists)
+    data = plain(result)
     data = {"schema_version": REPORT_SCHEMA_VERSION, "assetkit": __version__,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **data}
     return annotate(data)
@@ -84,31 +84,126 @@ def result_status(result: dict) -> tuple[str, str]:
     return worst["report_status"], worst["reason"]
 
 
+def annotate_result(r: dict) -> dict:
+    """report_status/reason on one source and each of its outputs. Pure: returns a new dict."""
+    r = {**r, "outputs": [dict(o) for o in r.get("outputs") or []]}
+    for o in r["outputs"]:
+        o["report_status"], o["reason"] = output_status(o, r.get("findings") or [])
+    r["report_status"], r["reason"] = result_status(r)
+    return r
+
+
+class Summary:
+    """Counts by status and by slot, and what needs a person, accumulated one result at a time."""
+
+    def __init__(self):
+        self.assets = self.outputs = 0
+        self.by_status = dict.fromkeys(STATUSES, 0)
+        self.by_slot: dict[str, dict[str, int]] = {}
+        self.needs: list[dict] = []
+
+    def add(self, r: dict) -> None:
+        self.assets += 1
+        self.outputs += len(r["outputs"])
+        for o in r["outputs"]:
+            self.by_status[o["report_status"]] += 1
+            self.by_slot.setdefault(o["slot"], dict.fromkeys(STATUSES, 0))[o["report_status"]] += 1
+            if o["report_status"] in ("failed", "needs-review"):
+                self.needs.append({"source": r["source"], "slot": o["slot"], "status": o["report_status"],
+                                   "reason": o["reason"]})
+        if not r["outputs"]:
+            self.by_status["failed"] += 1
+            self.needs.append({"source": r["source"], "slot": None, "status": "failed", "reason": r["reason"]})
+
+    def to_dict(self, seconds: float) -> dict:
+        needs = sorted(self.needs, key=lambda n: STATUSES.index(n["status"]))  # stable: batch order within
+        return {"assets": self.assets, "outputs": self.outputs, "seconds": seconds, "by_status": self.by_status,
+                "by_slot": self.by_slot, "needs_person": needs}
+
+
 def annotate(data: dict) -> dict:
     """Add report_status/reason to every output and source, and the summary. Pure: returns a new dict."""
-    data = {**data, "results": [dict(r) for r in data.get("results", [])]}
-    by_status = dict.fromkeys(STATUSES, 0)
-    by_slot: dict[str, dict[str, int]] = {}
-    needs: list[dict] = []
+    data = {**data, "results": [annotate_result(r) for r in data.get("results", [])]}
+    summary = Summary()
     for r in data["results"]:
-        r["outputs"] = [dict(o) for o in r.get("outputs") or []]
-        for o in r["outputs"]:
-            o["report_status"], o["reason"] = output_status(o, r.get("findings") or [])
-            by_status[o["report_status"]] += 1
-            slot = by_slot.setdefault(o["slot"], dict.fromkeys(STATUSES, 0))
-            slot[o["report_status"]] += 1
-            if o["report_status"] in ("failed", "needs-review"):
-                needs.append({"source": r["source"], "slot": o["slot"], "status": o["report_status"],
-                              "reason": o["reason"]})
-        r["report_status"], r["reason"] = result_status(r)
-        if not r["outputs"]:
-            by_status["failed"] += 1
-            needs.append({"source": r["source"], "slot": None, "status": "failed", "reason": r["reason"]})
-    needs.sort(key=lambda n: STATUSES.index(n["status"]))  # stable: batch order within a status
-    data["summary"] = {"assets": len(data["results"]), "outputs": sum(len(r["outputs"]) for r in data["results"]),
-                       "seconds": data.get("seconds", 0), "by_status": by_status, "by_slot": by_slot,
-                       "needs_person": needs}
+        summary.add(r)
+    data["summary"] = summary.to_dict(data.get("seconds", 0))
     return data
+
+
+def plain(obj) -> dict:
+    """A result's dict as plain JSON values (tuples -> lists, paths -> str)."""
+    return json.loads(json.dumps(obj.to_dict(), default=str))
+
+
+class ReportWriter:
+    """Streams a report to ``path`` (.json or .html) while the batch runs: each result is annotated
+    and spooled to a temporary file as it arrives (an HTML card, thumbnails included, is rendered
+    then), and only the summary stays in memory, however large the batch. ``finish`` writes the page
+    atomically."""
+
+    def __init__(self, path: str | os.PathLike):
+        import tempfile
+
+        self.path = Path(path)
+        self.html = self.path.suffix.lower() in (".html", ".htm")
+        self.summary = Summary()
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.first = True
+
+    def add(self, result) -> None:
+        r = annotate_result(plain(result))
+        self.summary.add(r)
+        if self.html:
+            from .html_report import card
+
+            self.spool.write(card(r, self.path))
+        else:
+            self.spool.write(("" if self.first else ",\n") + json.dumps(r, default=str))
+        self.first = False
+
+    def finish(self, batch) -> None:
+        from .fsutil import temp_path_for
+
+        head = {k: v for k, v in build(_Empty(batch)).items() if k != "results"}
+        head["summary"] = self.summary.to_dict(head.get("seconds", 0))
+        self.spool.seek(0)
+        tmp = temp_path_for(self.path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as out:
+                if self.html:
+                    from .html_report import page_parts
+
+                    top, bottom = page_parts(head, self.path)
+                    out.write(top)
+                    _copy(self.spool, out)
+                    out.write(bottom)
+                else:
+                    text = json.dumps(head, indent=2, default=str)
+                    out.write(text[:-2] + ',\n  "results": [\n')  # the head without its closing brace
+                    _copy(self.spool, out)
+                    out.write("\n  ]\n}\n")
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            self.spool.close()
+
+
+class _Empty:
+    """A BatchResult's dict without its results (they were streamed)."""
+
+    def __init__(self, batch):
+        self.batch = batch
+
+    def to_dict(self) -> dict:
+        d = self.batch.to_dict()
+        d["results"] = []
+        return d
+
+
+def _copy(src, dst, size: int = 1 << 20) -> None:
+    while chunk := src.read(size):
+        dst.write(chunk)
 
 
 def schema() -> dict:

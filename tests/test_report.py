@@ -308,3 +308,33 @@ def test_credit_and_consent_state_are_on_the_page(tmp_path):
     assert "Photo: Ana Lens (from the file's metadata)" in cards["credited.jpg"]
     assert "yes (manifest)" in cards["credited.jpg"]
     assert "none recorded; source: external" in cards["bare.jpg"] and "no-credit" in cards["bare.jpg"]
+
+
+def test_streamed_report_equals_the_built_one_and_keeps_only_failures_in_memory(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(5):
+        fx.make_photo(src / f"p{i}.jpg", (1200, 1200), seed=i, exif={fx.TAG_ARTIST: "A"})
+    fx.make_photo(src / "small.jpg", (300, 300))
+    fx.make_text_as_jpg(src / "bad.jpg")
+    json_w, html_w = report.ReportWriter(tmp_path / "s.json"), report.ReportWriter(tmp_path / "s.html")
+
+    def sink(r):
+        json_w.add(r)
+        html_w.add(r)
+
+    lean = assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "o", jobs=2, on_result=sink,
+                            keep_results=False)
+    json_w.finish(lean)
+    html_w.finish(lean)
+    assert {Path(r.source).name for r in lean.results} == {"small.jpg", "bad.jpg"}  # only what failed
+    assert sum(lean.counts().values()) == 7 and lean.exit_status == 1
+    streamed = json.loads((tmp_path / "s.json").read_text())
+    jsonschema.validate(streamed, report.schema())
+    assert len(streamed["results"]) == 7
+    assert streamed["summary"]["by_status"]["failed"] == 2 and streamed["summary"]["assets"] == 7
+    full = report.build(assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "o2", jobs=1))
+    by_name = lambda d: {Path(r["source"]).name: r["report_status"] for r in d["results"]}  # noqa: E731
+    assert by_name(streamed) == by_name(full)
+    page = (tmp_path / "s.html").read_text()
+    assert page.count('<article class="asset"') == 7 and "Needs a person (2)" in page
