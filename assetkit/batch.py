@@ -215,7 +215,7 @@ def dask_executor(address: str, *, retries: int = 0) -> Iterator[Executor]:
         client.close()
 
 
-def run_jobs(jobs: list[Job], executor: Executor, *, window: int | None = None) -> Iterator[JobResult]:
+def run_jobs(jobs: Iterable[Job], executor: Executor, *, window: int | None = None) -> Iterator[JobResult]:
     """Submit jobs in a bounded window and yield results as they complete.
 
     A job that raises inside the executor (a worker that died, a Dask error) becomes a failed result

@@ -33,13 +33,13 @@ import threading
 import time
 import tomllib
 import unicodedata
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from .batch import NEEDS_REVIEW, PREPARED, UP_TO_DATE, InlineExecutor, Job, JobResult, default_jobs, run_job
+from .batch import NEEDS_REVIEW, PREPARED, UP_TO_DATE, InlineExecutor, Job, JobResult, default_jobs, run_jobs
 from .checks import Severity
 from .errors import UsageError
 from .fsutil import TMP_SUFFIX, sweep_temp
@@ -509,41 +509,28 @@ class Watcher:
     # ------------------------------------------------------------------------------- execution
 
     def run_tasks(self, tasks: list[_Task]) -> None:
+        """The batch's own bounded submission (batch.run_jobs): a dead worker fails its file only;
+        once stopping, nothing new starts and the files in flight finish."""
         options = self.config.options
         executor = self._executor()
         started, finished = time.perf_counter(), []
-        window = 2 * max(1, getattr(executor, "_max_workers", 1))
-        todo = iter(tasks)
-        pending: dict[Future, _Task] = {}
-        try:
-            while True:
-                while len(pending) < window and not self.stop.is_set():
-                    t = next(todo, None)
-                    if t is None:
-                        break
-                    job = Job(str(t.path), t.stem, t.slots, options)
-                    pending[executor.submit(run_job, job)] = t
-                if not pending:
-                    return
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    t = pending.pop(fut)
-                    try:
-                        result = fut.result()
-                    except Exception as e:  # noqa: BLE001 - a dead worker: this file fails, the rest go on
-                        result = JobResult(source=str(t.path))
-                        from .checks import finding
+        by_path = {str(t.path): t for t in tasks}
 
-                        result.findings.append(finding("failed", f"the worker preparing this file failed: "
-                                                                 f"{type(e).__name__}: {e}"))
-                    try:
-                        result.source = str(self.finish(t, result))  # the report shows where it went
-                        finished.append(result)
-                    except Exception as e:  # noqa: BLE001
-                        self._stuck(t.path, e)
+        def jobs():
+            for t in tasks:
+                if self.stop.is_set():
+                    return  # not started: still queued in the journal, picked up on the next start
+                yield Job(str(t.path), t.stem, t.slots, options)
+
+        try:
+            for result in run_jobs(jobs(), executor, window=2 * max(1, getattr(executor, "_max_workers", 1))):
+                t = by_path[result.source]
+                try:
+                    result.source = str(self.finish(t, result))  # the report shows where it went
+                    finished.append(result)
+                except Exception as e:  # noqa: BLE001
+                    self._stuck(t.path, e)
         finally:
-            for fut in pending:  # not started: still queued in the journal, picked up on the next start
-                fut.cancel()
             if finished:
                 self.write_report(finished, time.perf_counter() - started)
 
