@@ -260,6 +260,12 @@ class BatchResult:
     findings: list[Finding] = field(default_factory=list)   # about the batch (e.g. manifest rows)
     tally: Counter | None = None          # statuses of every output (None: count ``results``)
     any_failed: bool | None = None        # over every result (None: look at ``results``)
+    files: int | None = None              # how many files were done (None: len(results))
+
+    @property
+    def complete(self) -> bool:
+        """Does ``results`` hold every file's result (not only the failed ones)?"""
+        return self.files is None or len(self.results) == self.files
 
     @property
     def failed(self) -> bool:
@@ -318,10 +324,12 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
     results: list[JobResult] = []
     counts: Counter = Counter()
     any_failed = False
+    n_done = 0
     interrupted = False
     try:
         for r in run_jobs(jobs, executor, window=window):
             tally([r], counts)
+            n_done += 1
             any_failed = any_failed or r.failed
             if keep_results or r.failed:
                 results.append(r)
@@ -338,7 +346,7 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
         if out_dir and (interrupted or any_failed):
             sweep_temp(out_dir)  # also what a worker that died mid-write (Dask, OOM kill) left behind
     return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted,
-                       tally=counts, any_failed=any_failed)
+                       tally=counts, any_failed=any_failed, files=n_done)
 
 
 class _ProgressFeed:

@@ -462,9 +462,9 @@ def _print_summary(result: BatchResult):
                       _short(o.output) if o.output else "-", codes)
             name, src_codes = "", ""
     out.print(t)
-    if len(result.results) < sum(result.counts().values()):
-        out.print(f"(a large batch: only the files that need a look are listed; {sum(result.counts().values())} "
-                  "outputs in all — see the counts below and the --report)")
+    if not result.complete:
+        out.print(f"(a large batch: only the files that need a look are listed, of {result.files} files; "
+                  "see the counts below and the --report)")
     if explain:
         out.print("\n[bold]Needs a look[/bold] (errors stop an output; warnings do not):")
         for name, slot, f in explain:

@@ -125,7 +125,10 @@ def to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
     return img
 
 
-def preview(decoded: Image.Image, orientation: int, long_side: int = 512) -> Image.Image:
+ANALYSIS_SIZE = 512  # long side of the copy faces and saliency are found on
+
+
+def preview(decoded: Image.Image, orientation: int, long_side: int = ANALYSIS_SIZE) -> Image.Image:
     """A small upright RGB copy for analysis (faces, saliency, colour count) and report thumbnails."""
     scale = long_side / max(decoded.size)
     img = decoded

@@ -127,8 +127,8 @@ def run_image_job(job: Job, result: JobResult) -> None:
 
 def _shrink(info: MediaInfo, slots, opts) -> float:
     """Source pixels per output pixel that every slot still has (the JPEG draft scale allowed)."""
-    if opts.dry_run:
-        return 8.0  # a plan needs only the small analysis copy
+    # check and --dry-run decode at the same scale as prepare: the analysis copy (faces, saliency)
+    # is then made from the same pixels, so they find the same faces and plan the same crop
     ratios = []
     for slot in slots:
         v = geometry.choose_variant(slot.variants, info.width, info.height, opts.variant)

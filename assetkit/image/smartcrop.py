@@ -27,7 +27,7 @@ from .geometry import Box, window_at, window_size  # noqa: F401 - re-exported fo
 # 3:2, 316x316 square) keeps a busy photo near 20-25 ms and finds faces from ~8-10% of the short side.
 DETECT_MAX_PIXELS = 100_000
 SCALE_FACTOR = 1.15
-MIN_NEIGHBOURS = 4       # fewer lets textures and noise through as faces
+MIN_NEIGHBOURS = 3       # 4 missed real faces at the edge of detection; the skin check below stops textures
 MIN_SKIN_SHARE = 0.15   # a real face box is mostly skin; textures that fool Haar are not
 MIN_FACE_FRAC = 0.03     # smaller "faces" are almost always false positives
 SALIENCY_LONG_SIDE = 96  # saliency is about regions, not detail
