@@ -99,3 +99,13 @@ def test_preview_draws_safe_areas_and_circle(tmp_path):
     p = np.asarray(assetkit.prepare_image(Image.open(src), "instagram/profile"), dtype=int)
     assert np.abs(a[2, 2] - p[2, 2]).sum() > 30       # corner outside the circle darkened
     assert np.abs(a[160, 160] - p[160, 160]).sum() == 0  # centre untouched
+
+
+def test_check_and_dry_run_plan_the_crop_prepare_makes(tmp_path):
+    src = tmp_path / "field.jpg"
+    scene(src, (2400, 1600), (700, 600), 380)
+    made = plan_of(assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "o", jobs=1))
+    dry = plan_of(assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "d", jobs=1, dry_run=True))
+    checked = plan_of(assetkit.check([src], "instagram/post", jobs=1))
+    assert made["crop"] == dry["crop"] == checked["crop"]
+    assert made["crop_reason"] == dry["crop_reason"] == checked["crop_reason"] == "faces"
