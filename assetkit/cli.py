@@ -481,19 +481,24 @@ def _short(path: str) -> str:
 
 
 def _print_plans(result: BatchResult):
+    """--dry-run: per file, per slot, what would be written and how it would be cropped, and why."""
     for r in result.results:
-        out.print(f"[bold]{r.source}[/bold]")
+        out.print(f"[bold]{escape(_short(r.source))}[/bold]")
         for f in r.findings:
-            out.print(f"  {f.severity}: {f.code}: {f.message}")
+            out.print(f"  {f.severity}: {f.code}: {escape(f.message)}", soft_wrap=True)
         for o in r.outputs:
             p = o.plan or {}
-            if o.output:
-                c = p.get("crop")
-                out.print(f"  {o.slot} -> {o.output}: {p.get('format')} {p['out_size'][0]}x{p['out_size'][1]} "
-                          f"({p.get('variant')}), crop {c[0]},{c[1]} to {c[2]},{c[3]} ({p.get('crop_detail')}), "
-                          f"keeps {100 * p.get('kept', 0):.0f}%")
+            c = p.get("crop")
+            if o.output and c:
+                out.print(f"  {o.slot} -> {escape(_short(o.output))}: {p.get('format')} {p['out_size'][0]}x"
+                          f"{p['out_size'][1]} ({p.get('variant')}), crop {c[0]},{c[1]} to {c[2]},{c[3]} "
+                          f"({p.get('crop_detail')}), keeps {100 * p.get('kept', 0):.0f}%", soft_wrap=True)
+            elif o.output:  # a video: the plan is its findings (fit, trim, ...)
+                out.print(f"  {o.slot} -> {escape(_short(o.output))}", soft_wrap=True)
+            else:
+                out.print(f"  {o.slot}: [red]no output[/red]", soft_wrap=True)
             for f in o.findings:
-                out.print(f"    {f.severity}: {f.code}: {f.message}")
+                out.print(f"    {f.severity}: {f.code}: {escape(f.message)}", soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------------- entry points
