@@ -88,8 +88,9 @@ def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrar
                   **options) -> Image.Image:
     """Prepare an in-memory PIL image for one slot and return the result (sRGB, exact slot size).
 
-    EXIF orientation in ``image.getexif()`` is honoured. Raises UsageError for a too-small image
-    unless ``allow_upscale=True``.
+    EXIF orientation in ``image.getexif()`` is honoured; ``credit``, ``logo`` and
+    ``blur_faces_without_consent`` are drawn as ``prepare`` draws them (no manifest in memory).
+    Raises UsageError for a too-small image unless ``allow_upscale=True``.
     """
     s = slot if isinstance(slot, Slot) else (presets or load_presets()).get(slot)
     opts = Options(**options)
@@ -100,20 +101,21 @@ def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrar
                      stored_width=image.width, stored_height=image.height, orientation=orientation,
                      mode=image.mode, has_alpha="A" in image.mode or "transparency" in image.info)
     decoded = normalise_mode(image)
-    analysis = None
-    if opts.crop == "smart" and opts.focus is None:
-        try:
-            from .image import smartcrop
-
-            analysis = smartcrop.analyse(small_upright_copy(decoded, orientation))
-        except ImportError:
-            analysis = None
-    plan = make_plan(info, s, opts, rel_stem="memory", analysis=analysis)
-    if not plan.writes:
-        raise UsageError("; ".join(f.message for f in plan.findings))
+    from . import credits
+    from .image import pipeline, smartcrop
     from .image.render import render
 
-    return render(decoded, 1.0, 1.0, info, plan, image.info.get("icc_profile"))
+    credit = credits.resolve(opts.credit, None, credits.read_source_credit(image))
+    smart = opts.crop == "smart" and opts.focus is None
+    faces = None
+    if smart or pipeline.wants_faces(opts, credit):
+        faces = smartcrop.analyse(small_upright_copy(decoded, orientation))
+    plan = make_plan(info, s, opts, rel_stem="memory", analysis=faces if smart else None)
+    if not plan.writes:
+        raise UsageError("; ".join(f.message for f in plan.findings))
+    plan, marks = pipeline.rights_marks(plan, s, info, faces, None, credit, opts)
+    img = render(decoded, 1.0, 1.0, info, plan, image.info.get("icc_profile"))
+    return pipeline.decorate(img, plan, s, marks, opts)[0]
 
 
 def preview(path: str | os.PathLike, slot: str | Slot, out_path: str | os.PathLike | None = None, *,

@@ -218,3 +218,14 @@ def test_opaque_rgba_photo_becomes_jpeg_but_transparent_graphic_stays_png(tmp_pa
     assert out.output.endswith(".jpg")
     logo = fx.make_transparent_png(tmp_path / "logo.png", (1200, 1200))
     assert only_output(prep(logo, "instagram/post", tmp_path / "out")).output.endswith(".png")
+
+
+def test_prepare_image_draws_the_credit_like_prepare(tmp_path):
+    img = fx.quadrants_image((2000, 1500))
+    plain = assetkit.prepare_image(img, "instagram/post", crop="centre")
+    credited = assetkit.prepare_image(img, "instagram/post", crop="centre", credit="Photo: A. Person / IOM")
+    a, b = np.asarray(plain, dtype=int), np.asarray(credited, dtype=int)
+    diff = np.abs(a - b).sum(axis=2) > 60
+    h, w = diff.shape
+    assert diff[int(h * 0.85):, int(w * 0.55):].sum() > 200   # bottom-right corner
+    assert diff[: int(h * 0.7), :].sum() == 0

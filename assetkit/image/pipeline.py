@@ -66,7 +66,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
         stat = (st.st_size, st.st_mtime_ns)
 
         # Credit and consent record: known from the header and the manifest, before any decode.
-        row = _manifest_row(job, result)
+        row = manifest_row(job, result)
         if row and row.focus and opts.focus is None:
             opts = opts.with_(focus=row.focus)
             job = replace(job, options=opts)
@@ -82,7 +82,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
 
             for platform in dict.fromkeys(s.platform for s in photo_slots):
                 notes += captions.lint(row.caption, platform, where="the manifest caption")
-        extra = _recipe_extra(opts, row)
+        extra = recipe_extra(opts, row)
 
         # Up to date? The recipe is known before decoding, so skipping costs one header read.
         todo = []
@@ -106,7 +106,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
         if want_smart:
             small = preview(decoded, info.orientation)
             analysis = faces = smartcrop.analyse(small)
-        elif SMART_AVAILABLE and _wants_faces(opts, credit):
+        elif SMART_AVAILABLE and wants_faces(opts, credit):
             # consent, blurring and credit placement need faces whatever the crop
             faces = smartcrop.analyse(preview(decoded, info.orientation))
         graphic = is_graphic(decoded, info.format)
@@ -114,7 +114,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
         for slot in todo:
             plan = make_plan(info, slot, opts, rel_stem=job.rel_stem, analysis=analysis,
                              graphic=graphic, source_stat=stat, recipe_extra=extra)
-            plan, marks = _rights(plan, slot, info, faces, row, credit, opts)
+            plan, marks = rights_marks(plan, slot, info, faces, row, credit, opts)
             result.outputs.append(_carry_out(job, info, plan, decoded, sx, sy, icc, kept, marks))
         result.findings += notes
         if faces is not None:
@@ -151,7 +151,7 @@ def _up_to_date(job: Job, slot, stat, extra=None) -> Path | None:
 # ------------------------------------------------------------------------- credits and consent
 
 
-def _manifest_row(job: Job, result: JobResult) -> credits.Row | None:
+def manifest_row(job: Job, result: JobResult) -> credits.Row | None:
     if not job.options.manifest:
         return None
     manifest = credits.load_manifest(job.options.manifest)
@@ -163,7 +163,7 @@ def _manifest_row(job: Job, result: JobResult) -> credits.Row | None:
     return row
 
 
-def _recipe_extra(opts, row) -> dict | None:
+def recipe_extra(opts, row) -> dict | None:
     extra = {}
     if row:
         extra["row"] = [row.credit, row.source, row.consent, row.caption, row.alt, row.focus]
@@ -184,7 +184,7 @@ def _kept(kept: metadata.Kept, credit: credits.Credit, row) -> metadata.Kept:
     return kept
 
 
-def _wants_faces(opts, credit) -> bool:
+def wants_faces(opts, credit) -> bool:
     return bool(opts.manifest or opts.require_consent or opts.blur_faces_without_consent
                 or (credit.line and opts.visible_credit))
 
@@ -199,7 +199,7 @@ class Marks:
     review: bool = False
 
 
-def _rights(plan: Plan, slot, info: MediaInfo, analysis, row, credit, opts) -> tuple[Plan, Marks]:
+def rights_marks(plan: Plan, slot, info: MediaInfo, analysis, row, credit, opts) -> tuple[Plan, Marks]:
     """Consent and credit findings for one slot, in output coordinates; the needs-review route."""
     if not plan.writes:
         return plan, Marks()
@@ -243,7 +243,7 @@ def _area(slot, out_size) -> tuple[int, int, int, int] | None:
     return a.box(*out_size) if a else None
 
 
-def _decorate(img: Image.Image, plan: Plan, slot, marks: Marks, opts) -> tuple[Image.Image, dict]:
+def decorate(img: Image.Image, plan: Plan, slot, marks: Marks, opts) -> tuple[Image.Image, dict]:
     """After resize, before encode: blur faces, logo, visible credit."""
     done: dict = {}
     if marks.blur and marks.faces:
@@ -276,7 +276,7 @@ def _carry_out(job: Job, info: MediaInfo, plan: Plan, decoded: Image.Image, sx: 
         return res
     img = render(decoded, sx, sy, info, plan, icc)
     slot = next(s for s in job.slots if s.id == plan.slot)
-    img, drawn = _decorate(img, plan, slot, marks, job.options)
+    img, drawn = decorate(img, plan, slot, marks, job.options)
     enc = encode(img, plan.format, plan.quality, plan.max_bytes,
                  exif=metadata.build_exif(kept), xmp=metadata.build_xmp(kept, plan.recipe))
     if enc is None:

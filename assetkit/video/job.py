@@ -50,16 +50,16 @@ def run_video_job(job: Job, result: JobResult) -> None:
         return
     st = os.stat(job.path)
     stat = (st.st_size, st.st_mtime_ns)
-    from ..image.pipeline import _manifest_row, _recipe_extra  # the same manifest lookup as photos
+    from ..image.pipeline import manifest_row, recipe_extra  # the same manifest lookup as photos
 
-    row = _manifest_row(job, result)
+    row = manifest_row(job, result)
     # a video carries no EXIF: the credit comes from --credit (plain text) or the manifest
     credit = credits.resolve(opts.credit, row, credits.SourceCredit())
     if credit.line:
         result.info["credit"] = {"line": credit.line, "from": credit.origin, "source": credit.source}
     for slot in video_slots:
         out = output_path_for(opts.out_dir, slot, job.rel_stem, ".mp4", opts.flat)
-        recipe = recipe_hash(job.rel_stem, stat, slot, opts, _recipe_extra(opts, row))
+        recipe = recipe_hash(job.rel_stem, stat, slot, opts, recipe_extra(opts, row))
         if job.mode == "check" or opts.dry_run:
             found = validate(info, slot)
             blocking = _blocking(found, opts, info, slot)
