@@ -588,3 +588,15 @@ def paste_person(bg: Image.Image, cx: float, cy: float, head_h: float) -> tuple[
             ox + (HEAD[2] - PERSON[0]) * k, oy + (HEAD[3] - PERSON[1]) * k)
 
 
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def prepare_one(src, slots, out, **kw):
+    """assetkit.prepare on one file, inline and with a centred crop unless a test says otherwise."""
+    import assetkit
+
+    kw.setdefault("jobs", 1)
+    kw.setdefault("crop", "centre")
+    return assetkit.prepare([src], slots, out_dir=out, **kw)

@@ -14,14 +14,9 @@ from assetkit.errors import UsageError
 from assetkit.image import watermark
 
 import fixtures as fx
+from fixtures import prepare_one as prep
 
 CREDIT = "Photo: A. Name / IOM"
-
-
-def prep(src, slots, out, **kw):
-    kw.setdefault("jobs", 1)
-    kw.setdefault("crop", "centre")
-    return assetkit.prepare([src], slots, out_dir=out, **kw)
 
 
 def outputs(result):

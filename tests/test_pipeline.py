@@ -11,12 +11,7 @@ from assetkit.image.load import decode
 from assetkit.media import identify, open_image
 
 import fixtures as fx
-
-
-def prep(src, slots, out, **kw):
-    kw.setdefault("jobs", 1)
-    kw.setdefault("crop", "centre")
-    return assetkit.prepare([src], slots, out_dir=out, **kw)
+from fixtures import prepare_one as prep
 
 
 def only_output(result):
