@@ -12,7 +12,8 @@ from .batch import BatchResult, InlineExecutor, Job, JobResult, SlotResult, run_
 from .checks import CODES, Finding, Severity  # noqa: E402
 from .errors import AssetkitError, ExitStatus, MediaError, PresetError, UsageError  # noqa: E402
 from .media import MediaInfo, identify, sniff  # noqa: E402
-from .plan import Options, Plan, make_plan  # noqa: E402
+from .options import Options  # noqa: E402
+from .plan import Plan, make_plan  # noqa: E402
 from .presets import PresetLibrary, Slot, load_presets  # noqa: E402
 
 __all__ = [

@@ -10,11 +10,12 @@ from PIL import Image
 
 from .batch import BatchResult, JobResult, collect_jobs, run_batch
 from .errors import UsageError
-from .image import geometry
+from .plan import geometry
 from .image.load import flatten, normalise_mode, to_srgb
 from .image.load import preview as small_upright_copy
 from .media import MediaInfo
-from .plan import Options, make_plan
+from .options import Options
+from .plan import make_plan
 from .presets import PresetLibrary, Slot, load_presets
 
 
@@ -102,7 +103,8 @@ def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrar
                      mode=image.mode, has_alpha="A" in image.mode or "transparency" in image.info)
     decoded = normalise_mode(image)
     from . import credits
-    from .image import pipeline, smartcrop
+    from .image import analyse as smartcrop
+    from .image import pipeline
     from .image.render import render
 
     credit = credits.resolve(opts.credit, None, credits.read_source_credit(image))

@@ -15,99 +15,47 @@ import unicodedata
 from collections import Counter
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from .checks import Finding, Severity, finding
+from .checks import finding
+from .model import Finding, Severity
 from .errors import MediaError, UsageError
 from .fsutil import sweep_temp
 from .media import iter_media, sniff_file
-from .plan import Options
+from .options import Options
 from .presets import Slot
 
-# statuses of one (source, slot) pair
-PREPARED, UP_TO_DATE, PLANNED, FAILED, NEEDS_REVIEW, CHECKED = (
-    "prepared", "up-to-date", "planned", "failed", "needs-review", "checked")
+from .model import Job, JobResult, SlotResult, Status  # noqa: F401 - re-exported for callers
 
 
-@dataclass(frozen=True)
-class Job:
-    path: str
-    rel_stem: str            # output name without extension, relative to the slot folder
-    slots: tuple[Slot, ...]
-    options: Options
-    mode: str = "prepare"    # prepare | check
-    # where long work (video encodes) reports progress: anything with put((source, slot, done_s, total_s))
-    progress: Any = field(default=None, compare=False)
-
-
-@dataclass
-class SlotResult:
-    slot: str
-    status: str
-    output: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    plan: dict | None = None
-    bytes: int | None = None
-    size: tuple[int, int] | None = None
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["findings"] = [f.to_dict() for f in self.findings]
-        return d
-
-
-@dataclass
-class JobResult:
-    source: str
-    kind: str = "unknown"
-    info: dict = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)   # about the source itself
-    outputs: list[SlotResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def all_findings(self) -> list[Finding]:
-        return self.findings + [f for o in self.outputs for f in o.findings]
-
-    @property
-    def failed(self) -> bool:
-        return any(f.severity == Severity.ERROR for f in self.all_findings) or any(
-            o.status in (FAILED, NEEDS_REVIEW) for o in self.outputs)
-
-    def to_dict(self) -> dict:
-        return {"source": self.source, "kind": self.kind, "info": self.info, "seconds": round(self.seconds, 3),
-                "findings": [f.to_dict() for f in self.findings], "outputs": [o.to_dict() for o in self.outputs]}
+# each kind of media has one engine: a module whose ``run(job) -> JobResult`` never raises for a bad file
+ENGINES = {"image": "assetkit.image.pipeline", "video": "assetkit.video.job"}
 
 
 def run_job(job: Job) -> JobResult:
     """Worker entry point. Never raises for a bad file: problems become findings."""
+    import importlib
+
     t0 = time.perf_counter()
-    result = JobResult(source=job.path)
     try:
         try:
             kind, _ = sniff_file(job.path)
         except OSError as e:
             raise MediaError(job.path, "unreadable", f"cannot read the file: {e.strerror or e}") from None
-        result.kind = kind
-        if kind == "video":
-            from .video.job import run_video_job
-
-            run_video_job(job, result)
-        else:
-            from .image.pipeline import run_image_job
-
-            run_image_job(job, result)
+        result = importlib.import_module(ENGINES.get(kind, ENGINES["image"])).run(job)
     except MediaError as e:
+        result = JobResult(source=job.path)
         result.findings.append(finding(e.code, e.problem))
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
+        result = JobResult(source=job.path)
         result.findings.append(finding("failed", "ran out of memory preparing this file"))
     except Exception as e:  # a bug or an unforeseen file: report it on this file, keep the batch going
         last = traceback.extract_tb(e.__traceback__)[-1]
+        result = JobResult(source=job.path)
         result.findings.append(finding("failed", f"{type(e).__name__}: {e} (at {Path(last.filename).name}:{last.lineno})"))
     result.seconds = time.perf_counter() - t0
     return result
@@ -293,9 +241,9 @@ def tally(results: Iterable[JobResult], into: Counter | None = None) -> Counter:
     c: Counter = Counter() if into is None else into
     for r in results:
         if not r.outputs:
-            c[FAILED] += 1
+            c[str(r.status)] += 1
         for o in r.outputs:
-            c[o.status] += 1
+            c[str(o.status)] += 1
     return c
 
 

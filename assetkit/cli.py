@@ -22,10 +22,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, api, report
-from .batch import FAILED, NEEDS_REVIEW, PLANNED, PREPARED, UP_TO_DATE, CHECKED, BatchResult, JobResult, dask_executor
+from .batch import BatchResult, dask_executor
+from .model import JobResult, Status
 from .checks import Severity
 from .errors import AssetkitError, ExitStatus
-from .plan import parse_focus
+from .options import parse_focus
 from .presets import load_presets
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -242,7 +243,7 @@ def _rights(paths, config_path, **flags) -> dict:
     merged = config.merge(base, flags)
     from dataclasses import fields
 
-    from .plan import Options
+    from .options import Options
 
     allowed = {f.name for f in fields(Options)} & set(flags)
     return {k: v for k, v in merged.items() if k in allowed and v is not None}
@@ -382,8 +383,8 @@ def presets_show(slot: str = typer.Argument(..., help="A slot id such as instagr
 
 # ------------------------------------------------------------------------------------ printing
 
-STATUS_STYLE = {PREPARED: "green", UP_TO_DATE: "cyan", PLANNED: "blue", CHECKED: "blue", FAILED: "red",
-                NEEDS_REVIEW: "yellow"}
+STATUS_STYLE = {Status.READY: "green", Status.FIXED: "green", Status.UP_TO_DATE: "cyan", Status.PLANNED: "blue",
+                Status.FAILED: "red", Status.NEEDS_REVIEW: "yellow", Status.SKIPPED: "white"}
 SEV_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
@@ -431,7 +432,7 @@ def _finish(result: BatchResult, as_json: bool, report_path: Optional[Path], *, 
         _print_summary(result)
     counts = result.counts()
     line = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no files"
-    out.print(f"\n{line} in {result.seconds:.1f} s" + (f"; outputs in {result.out_dir}/" if counts.get(PREPARED) else ""))
+    out.print(f"\n{line} in {result.seconds:.1f} s" + (f"; outputs in {result.out_dir}/" if counts.get("ready") or counts.get("fixed") or counts.get("needs-review") else ""))
     if report_path:
         out.print(f"report: {Path(report_path).resolve()}")
     if result.interrupted:
@@ -451,7 +452,7 @@ def _print_summary(result: BatchResult):
         explain += [(name, "", f) for f in src]
         src_codes = ", ".join(dict.fromkeys(f.code for f in src))
         if not r.outputs:
-            t.add_row(name, "-", f"[red]{FAILED}[/]", "-", src_codes or ", ".join(f.code for f in r.findings))
+            t.add_row(name, "-", f"[{STATUS_STYLE[r.status]}]{r.status}[/]", "-", src_codes or ", ".join(f.code for f in r.findings))
             if not src:
                 explain += [(name, "", f) for f in r.findings]
         for o in r.outputs:

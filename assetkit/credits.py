@@ -16,162 +16,31 @@ Findings: ``no-credit``, ``consent-missing``, ``credit-unreadable``, ``faces-blu
 """
 from __future__ import annotations
 
-import csv
-import json
 import re
 import string
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from .checks import Code, Severity, register
 from .errors import UsageError
+from .manifest import Manifest, ManifestError, Row, load_manifest  # noqa: F401 - re-exported
 from .metadata import text
 
 for _c in [
     Code("no-credit", Severity.WARNING, "COPYRIGHT; TWITTER > Images; BASIC EDITORIAL GUIDELINES", False,
          "no credit could be found (flag, manifest or metadata); an external image without one is an error"),
     Code("consent-missing", Severity.WARNING, "SECURITY AND PRIVACY; COPYRIGHT", False,
-         "a face is visible and the manifest does not record consent (yes or not-needed)"),
+         "a face is visible and the manifest does not record consent (yes or not-needed)", review=True),
     Code("faces-blurred", Severity.INFO, "SECURITY AND PRIVACY", True,
          "faces without a consent record were blurred beyond recognition (--blur-faces-without-consent)"),
     Code("credit-unreadable", Severity.WARNING, "TWITTER > Images", False,
-         "the visible credit would be smaller than a legible size at the slot's display size"),
+         "the visible credit would be smaller than a legible size at the slot's display size", review=True),
     Code("manifest-missing", Severity.WARNING, "COPYRIGHT", False,
          "the file has no row in the manifest, so its credit, source and consent are unknown"),
     Code("manifest-unknown-row", Severity.INFO, "", False, "a manifest row names a file that is not in the batch"),
 ]:
     register(_c)
 
-SOURCES = ("own", "external")
-CONSENTS = ("yes", "no", "not-needed")
-COLUMNS = ("file", "credit", "source", "consent", "caption", "alt", "focus")
 FIELDS = ("artist", "copyright", "source")
-
-
-class ManifestError(UsageError):
-    """A manifest that cannot be used: names the file and row."""
-
-
-@dataclass(frozen=True)
-class Row:
-    file: str
-    credit: str | None = None
-    source: str | None = None       # own | external | None (unknown)
-    consent: str | None = None      # yes | no | not-needed | None (not recorded)
-    caption: str | None = None
-    alt: str | None = None
-    focus: tuple[float, float] | None = None
-    line: int = 0                   # row number in the file, for messages
-
-    @property
-    def consent_ok(self) -> bool:
-        return self.consent in ("yes", "not-needed")
-
-
-@dataclass(frozen=True)
-class Manifest:
-    path: str
-    rows: tuple[Row, ...]
-
-    def lookup(self, rel_path: str) -> Row | None:
-        """The row for a file: by path relative to the input folder, else by file name (NFC, casefold)."""
-        key = _key(rel_path)
-        name = _key(Path(rel_path).name)
-        by_path = {_key(r.file): r for r in self.rows}
-        if key in by_path:
-            return by_path[key]
-        named = [r for r in self.rows if _key(Path(r.file).name) == name]
-        return named[0] if len(named) == 1 else None
-
-    def unknown(self, rel_paths) -> list[Row]:
-        """Rows that match none of the files."""
-        keys = {_key(p) for p in rel_paths}
-        names = {_key(Path(p).name) for p in rel_paths}
-        return [r for r in self.rows if _key(r.file) not in keys and _key(Path(r.file).name) not in names]
-
-
-def _key(p: str) -> str:
-    return unicodedata.normalize("NFC", str(p).replace("\\", "/").lstrip("./")).casefold()
-
-
-# ------------------------------------------------------------------------------------- manifest
-
-
-def load_manifest(path: str | Path) -> Manifest:
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError as e:
-        raise ManifestError(f"{p}: cannot read the manifest: {e.strerror or e}") from None
-    return _load(str(p), st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, _size: int, _mtime: int) -> Manifest:
-    p = Path(path)
-    name = p.name
-    try:
-        raw = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ManifestError(f"{name}: cannot read the manifest: {e}") from None
-    if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise ManifestError(f"{name}: not valid JSON: {e}") from None
-        if isinstance(data, dict) and isinstance(data.get("files"), list):
-            data = data["files"]
-        if not isinstance(data, list):
-            raise ManifestError(f"{name}: expected a list of rows (objects with a 'file' key)")
-        records = [(i + 1, r) for i, r in enumerate(data)]
-        what = "item"
-    else:
-        reader = csv.DictReader(raw.splitlines())
-        if not reader.fieldnames or "file" not in [f.strip().lower() for f in reader.fieldnames]:
-            raise ManifestError(f"{name}: the first line must name the columns, including 'file' "
-                                f"(columns: {', '.join(COLUMNS)})")
-        records = [(i + 2, r) for i, r in enumerate(reader)]  # row 1 is the header
-        what = "row"
-    rows, seen = [], {}
-    for n, rec in records:
-        where = f"{name} {what} {n}"
-        if not isinstance(rec, dict):
-            raise ManifestError(f"{where}: expected an object with a 'file' key")
-        rows.append(_row(rec, where, n))
-        k = _key(rows[-1].file)
-        if k in seen:
-            raise ManifestError(f"{where}: {rows[-1].file!r} is already listed in {what} {seen[k]}")
-        seen[k] = n
-    return Manifest(path, tuple(rows))
-
-
-def _row(rec: dict, where: str, n: int) -> Row:
-    rec = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
-    extra = set(rec) - set(COLUMNS)
-    if extra:
-        raise ManifestError(f"{where}: unknown column {', '.join(sorted(extra))} (columns: {', '.join(COLUMNS)})")
-    vals = {k: (str(v).strip() or None) if v is not None else None for k, v in rec.items()}
-    if not vals.get("file"):
-        raise ManifestError(f"{where}: file is empty")
-    for key, allowed in (("source", SOURCES), ("consent", CONSENTS)):
-        v = vals.get(key)
-        if v is not None:
-            v = v.lower()
-            if v not in allowed:
-                raise ManifestError(f"{where}: {key} must be {', '.join(allowed[:-1])} or {allowed[-1]}, got {vals[key]!r}")
-            vals[key] = v
-    focus = None
-    if vals.get("focus"):
-        try:
-            fx, fy = (float(x) for x in vals["focus"].split(","))
-            assert 0 <= fx <= 1 and 0 <= fy <= 1
-            focus = (fx, fy)
-        except (ValueError, AssertionError):
-            raise ManifestError(f"{where}: focus must be X,Y as fractions between 0 and 1, got {vals['focus']!r}") from None
-    return Row(file=vals["file"], credit=vals.get("credit"), source=vals.get("source"), consent=vals.get("consent"),
-               caption=vals.get("caption"), alt=vals.get("alt"), focus=focus, line=n)
 
 
 # ----------------------------------------------------------------------------- source metadata

@@ -91,7 +91,7 @@ def with_crop(thumb: Image.Image, info: dict, crop) -> Image.Image:
 def output_thumbnail(output: dict, slot) -> Image.Image | None:
     """The prepared file, with the slot's safe areas (channel art) or circle mask (profiles) drawn on it."""
     path = output.get("output")
-    if not path or output.get("status") not in ("prepared", "up-to-date") or not os.path.exists(path):
+    if not path or output.get("status") not in ("ready", "fixed", "needs-review", "up-to-date") or not os.path.exists(path):
         return None
     img = _thumbnail(path)
     if img is None or slot is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .fsutil import write_atomic
+from .model import Status
 from .presets import Slot
 
 REPORT_SCHEMA_VERSION = 1
@@ -30,45 +31,32 @@ def build(result) -> dict:
 
 # ------------------------------------------------------------------------ statuses for people
 
-# in the order a person should look at them
-STATUSES = ("failed", "needs-review", "fixed", "ready", "up-to-date", "planned")
-STATUS_TEXT = {
-    "failed": "Failed", "needs-review": "Needs review", "fixed": "Fixed", "ready": "Ready",
-    "up-to-date": "Up to date", "planned": "Planned",
-}
-# a written output with one of these still needs a person's eyes, even when assetkit "fixed" it
-REVIEW_CODES = frozenset({"upscaled"})
+# in the order a person should look at them: the one vocabulary of model.Status
+STATUSES = tuple(str(s) for s in Status)
+STATUS_TEXT = {str(s): s.text for s in Status}
 
 
 def output_status(output: dict, source_findings: list[dict] = ()) -> tuple[str, str]:
-    """(report status, reason) of one output, from the engine status and the findings.
-
-    failed: no usable output. needs-review: written (or flagged by the engine) but an error, an
-    unfixable warning or an enlargement needs a person. fixed: written, and assetkit changed something
-    the rules asked for (aspect crop, location removed, sRGB, compression). ready: written, only resized.
-    up-to-date: skipped, the earlier output stands. planned: --dry-run or ``check``, nothing written.
-    """
+    """(status, reason) of one output: the engine's status (model.decide_status) and why, in words."""
     findings = list(source_findings) + list(output.get("findings") or [])
-    status = output.get("status")
+    status = output.get("status") or "failed"
     errors = [f for f in findings if f.get("severity") == "error"]
-    review = errors + [f for f in findings if f.get("severity") == "warning" and
-                       (not f.get("fixable") or f.get("code") in REVIEW_CODES)]
+    review = errors + [f for f in findings if f.get("review")]
     fixed = [f for f in findings if f.get("fixable") and f not in review]
     if status == "failed":
-        return "failed", _reason(errors or findings) or "no output was made"
+        return status, _reason(errors or findings) or "no output was made"
     if status == "needs-review":
-        return "needs-review", _reason(review or findings) or "a person should look before it goes out"
+        return status, _reason(review or findings) or "a person should look before it goes out"
     if status == "up-to-date":
-        return "up-to-date", "already prepared with the same settings; kept"
-    if status in ("planned", "checked"):
-        what = "checked only" if status == "checked" else "dry run"
-        return "planned", f"{what}, nothing written" + (f"; {_reason(review)}" if review else "")
-    if review:
-        return "needs-review", _reason(review)
-    if fixed:
-        return "fixed", "fixed: " + ", ".join(dict.fromkeys(f["code"] for f in fixed))
+        return status, "already prepared with the same settings; kept"
+    if status == "planned":
+        return status, "nothing written" + (f"; {_reason(review)}" if review else "")
+    if status == "skipped":
+        return status, _reason(findings) or "not for this slot"
+    if status == "fixed":
+        return status, "fixed: " + ", ".join(dict.fromkeys(f["code"] for f in fixed))
     size = output.get("size")
-    return "ready", f"resized to {size[0]}x{size[1]}" if size else "ready"
+    return status, f"resized to {size[0]}x{size[1]}" if size else "ready"
 
 
 def _reason(findings) -> str:
@@ -79,7 +67,8 @@ def result_status(result: dict) -> tuple[str, str]:
     """The status of a source: the first of its outputs' statuses in STATUSES order; failed without outputs."""
     outs = result.get("outputs") or []
     if not outs:
-        return "failed", _reason(result.get("findings") or []) or "no output was made"
+        status = result.get("status") or "failed"
+        return status, _reason(result.get("findings") or []) or "no output was made"
     worst = min(outs, key=lambda o: STATUSES.index(o["report_status"]))
     return worst["report_status"], worst["reason"]
 
@@ -112,8 +101,9 @@ class Summary:
                 self.needs.append({"source": r["source"], "slot": o["slot"], "status": o["report_status"],
                                    "reason": o["reason"]})
         if not r["outputs"]:
-            self.by_status["failed"] += 1
-            self.needs.append({"source": r["source"], "slot": None, "status": "failed", "reason": r["reason"]})
+            self.by_status[r["report_status"]] += 1
+            if r["report_status"] == "failed":
+                self.needs.append({"source": r["source"], "slot": None, "status": "failed", "reason": r["reason"]})
 
     def to_dict(self, seconds: float) -> dict:
         needs = sorted(self.needs, key=lambda n: STATUSES.index(n["status"]))  # stable: batch order within

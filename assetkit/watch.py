@@ -39,12 +39,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from .batch import NEEDS_REVIEW, PREPARED, UP_TO_DATE, InlineExecutor, Job, JobResult, default_jobs, run_jobs
+from .batch import InlineExecutor, default_jobs, run_jobs
+from .model import Job, JobResult
 from .checks import Severity
 from .errors import UsageError
 from .fsutil import TMP_SUFFIX, sweep_temp
 from .media import sniff_file
-from .plan import Options
+from .options import Options
 from .presets import PresetLibrary, Slot, load_presets
 
 READY, NEEDS_REVIEW_DIR, FAILED_DIR, ORIGINALS, STATE = "ready", "needs-review", "failed", "originals", ".assetkit"
@@ -554,14 +555,14 @@ class Watcher:
         by_slot = {o.slot: o for o in r.outputs}
         for s in t.slots:
             o = by_slot.get(s.id)
-            if o is not None and o.status in (PREPARED, UP_TO_DATE) and o.output:
+            if o is not None and o.status.written and not o.held and o.output:
                 outcomes[s.id] = (DONE, o.output, None)
                 continue
             found = [f for f in ((o.findings if o else []) + r.findings) if f.severity == Severity.ERROR] or \
                     (o.findings if o else []) or r.findings
             reason = "; ".join(f"{f.message}" + (f" ({f.code})" if f.code else "") for f in found) or \
                 "it could not be prepared (no reason given)"
-            review = (o is not None and o.status == NEEDS_REVIEW) or any(f.code in REVIEW_CODES for f in found)
+            review = (o is not None and o.held) or any(f.code in REVIEW_CODES for f in found)
             outcomes[s.id] = (REVIEW if review else FAILED_STATE, None, reason)
         self.journal.record(t.digest, outcomes)
         rows = list(self.journal.rows(t.digest).get(s.id) for s in t.slots)

@@ -177,7 +177,7 @@ def assetkit_cli(src: Path, out: Path, jobs: int) -> tuple[float, float]:
 ONE_JOB = """
 import resource, sys
 from assetkit.batch import Job, run_job
-from assetkit.plan import Options
+from assetkit.options import Options
 from assetkit.presets import load_presets
 slot = load_presets().get("instagram/post")
 opts = Options(out_dir=sys.argv[2], crop="centre", variant="square", quality=85, force=True)

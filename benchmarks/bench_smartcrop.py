@@ -24,7 +24,9 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fixtures import ASTRO, paste_person  # noqa: E402 - the labelled face scenes the tests use too
-from assetkit.image.smartcrop import analyse, band_box, choose_crop, window_at, window_size  # noqa: E402
+from assetkit.image.analyse import analyse  # noqa: E402
+from assetkit.plan.crop import band_box, choose_crop  # noqa: E402
+from assetkit.plan.geometry import window_at, window_size  # noqa: E402
 
 BAND = (1546 / 2560, 423 / 1440)
 SLOTS = [("instagram/post 1:1", 1.0, None), ("facebook/cover 851x315", 851 / 315, None),

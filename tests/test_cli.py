@@ -15,7 +15,7 @@ def test_prepare_prints_summary_and_exit_0(tmp_path, capsys):
     rc = main(["prepare", str(src), "--for", "instagram", "-o", str(tmp_path / "out"), "--jobs", "1"])
     text = capsys.readouterr().out
     assert rc == 0
-    assert "prepared" in text and "instagram/post" in text and "gps-present" in text
+    assert "fixed" in text and "instagram/post" in text and "gps-present" in text
     assert Image.open(tmp_path / "out" / "instagram-post" / "a.jpg").size == (1080, 1080)
 
 

@@ -125,7 +125,7 @@ def test_corner_choice_avoids_faces_pure():
 
 
 def test_faces_map_to_output_coordinates_pure():
-    from assetkit.image.smartcrop import Analysis, Face
+    from assetkit.plan.crop import Analysis, Face
 
     a = Analysis((Face(0.5, 0.5, 0.6, 0.6),), None, (0.5, 0.5), 100, 100)
     # source 2000x1000, crop the right half, output 500x500: the face sits at the left of the output
@@ -247,14 +247,14 @@ def test_face_without_consent_goes_to_needs_review_with_require_consent(tmp_path
     # without --require-consent: prepared, with a warning
     res = prep(indir / "astro.jpg", "instagram/post", tmp_path / "out2", manifest=str(m), crop="smart")
     [o] = outputs(res)
-    assert o.status == "prepared"
+    assert o.status.written and not o.held
     assert [f.severity for f in o.findings if f.code == "consent-missing"] == ["warning"]
 
     # consent recorded: nothing to say
     ok = manifest(tmp_path / "ok.csv", [f"astro.jpg,{CREDIT},own,yes,,"])
     [o] = outputs(prep(indir / "astro.jpg", "instagram/post", tmp_path / "out3", manifest=str(ok),
                        require_consent=True))
-    assert o.status == "prepared" and "consent-missing" not in [f.code for f in o.findings]
+    assert o.status.written and not o.held and "consent-missing" not in [f.code for f in o.findings]
 
 
 def test_blur_faces_without_consent_hides_the_face_and_leaves_the_rest(tmp_path):
@@ -263,7 +263,7 @@ def test_blur_faces_without_consent_hides_the_face_and_leaves_the_rest(tmp_path)
     [plain] = outputs(prep(src, "instagram/post", tmp_path / "plain", manifest=str(m), visible_credit=False))
     [o] = outputs(prep(src, "instagram/post", tmp_path / "blur", manifest=str(m), visible_credit=False,
                        blur_faces_without_consent=True, require_consent=True))
-    assert o.status == "prepared"
+    assert o.status.written and not o.held
     assert [f.code for f in o.findings if f.code in ("faces-blurred", "consent-missing")] == ["faces-blurred"]
     [(x0, y0, x1, y1)] = o.extra["blurred"]
     a, b = pixels(plain.output), pixels(o.output)
@@ -272,7 +272,7 @@ def test_blur_faces_without_consent_hides_the_face_and_leaves_the_rest(tmp_path)
     mask[max(0, y0 - 60):y1 + 60, max(0, x0 - 60):x1 + 60] = False
     outside = np.abs(a[mask] - b[mask]).mean()
     assert inside > 15 and outside < 0.5
-    from assetkit.image import smartcrop
+    from assetkit.image import analyse as smartcrop
 
     with Image.open(o.output) as im:
         assert smartcrop.analyse(im.convert("RGB").resize((512, 512))).faces == ()

@@ -12,7 +12,7 @@ from PIL import Image
 import assetkit
 from assetkit import batch
 from assetkit.cli import main
-from assetkit.plan import Options
+from assetkit.options import Options
 from assetkit.presets import load_presets
 
 import fixtures as fx
@@ -63,7 +63,7 @@ def test_cluster_gives_the_same_outputs_as_the_local_pool(tmp_path, photos, clus
         remote = assetkit.prepare([photos], slots, out_dir=out, executor=ex, crop="centre", on_result=seen.append)
     out.rename(tmp_path / "dask")
     assert len(seen) == 4 and remote.exit_status == local.exit_status == 0
-    assert remote.counts() == local.counts() and remote.counts()["prepared"] == 8
+    assert remote.counts() == local.counts() and sum(remote.counts().get(s, 0) for s in ("ready", "fixed")) == 8
     a, b = outputs(tmp_path / "local"), outputs(tmp_path / "dask")
     assert a.keys() == b.keys() and len(a) == 8
     for rel in a:
@@ -108,7 +108,7 @@ def test_a_job_that_fails_on_a_worker_is_a_failed_finding_and_the_batch_complete
         res = batch.run_batch(jobs, executor=Sabotage(ex, bad), out_dir=opts.out_dir, window=1)
     by_name = {Path(r.source).name: r for r in res.results}
     assert set(by_name) == {"p0.jpg", "p1.jpg", "p2.jpg", "p3.jpg"}
-    assert by_name["p0.jpg"].outputs[0].status == by_name["p3.jpg"].outputs[0].status == "prepared"
+    assert by_name["p0.jpg"].outputs[0].status.written and by_name["p3.jpg"].outputs[0].status.written
     [f] = by_name["p1.jpg"].findings
     assert f.code == "failed" and "RuntimeError" in f.message and "could not run p1.jpg" in f.message
     [f] = by_name["p2.jpg"].findings

@@ -2,7 +2,8 @@
 import pytest
 from PIL import Image, ImageOps
 
-from assetkit.image import geometry
+from assetkit.plan import geometry
+from assetkit.image.load import TRANSPOSE
 from assetkit.presets import Variant
 
 import fixtures as fx
@@ -36,8 +37,8 @@ def test_upright_box_maps_to_the_same_pixels_in_the_stored_grid(orientation):
     box = (6, 4, 30, 20)  # the top-left quadrant region (red) in upright coordinates
     sbox = geometry.upright_box_to_stored(box, orientation, *stored.size)
     crop = stored.crop(tuple(int(v) for v in sbox))
-    if orientation in geometry.TRANSPOSE:
-        crop = crop.transpose(geometry.TRANSPOSE[orientation])
+    if orientation in TRANSPOSE:
+        crop = crop.transpose(TRANSPOSE[orientation])
     assert crop.size == (24, 16)
     assert crop.tobytes() == upright.crop(box).tobytes()
 
@@ -49,7 +50,7 @@ def test_transpose_table_agrees_with_pillow_exif_transpose(orientation):
     exif[0x0112] = orientation
     img.info["exif"] = exif.tobytes()
     ref = ImageOps.exif_transpose(img)
-    mine = img.transpose(geometry.TRANSPOSE[orientation]) if orientation in geometry.TRANSPOSE else img
+    mine = img.transpose(TRANSPOSE[orientation]) if orientation in TRANSPOSE else img
     assert ref.tobytes() == mine.tobytes()
 
 

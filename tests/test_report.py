@@ -110,21 +110,33 @@ def test_video_too_long_is_listed(batch):
     assert "long.mp4" in page.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("out, src_findings, expected", [
-    ({"status": "prepared", "size": [10, 10], "findings": []}, [], "ready"),
-    ({"status": "prepared", "findings": [{"code": "aspect-crop", "severity": "info", "message": "m", "fixable": True}]}, [], "fixed"),
-    ({"status": "prepared", "findings": []}, [{"code": "not-srgb", "severity": "info", "message": "m", "fixable": True}], "fixed"),
-    ({"status": "prepared", "findings": [{"code": "upscaled", "severity": "warning", "message": "m", "fixable": True}]}, [], "needs-review"),
-    ({"status": "prepared", "findings": [{"code": "safe-area", "severity": "warning", "message": "m", "fixable": False}]}, [], "needs-review"),
-    ({"status": "needs-review", "findings": []}, [], "needs-review"),
-    ({"status": "failed", "findings": [{"code": "too-small", "severity": "error", "message": "m", "fixable": False}]}, [], "failed"),
-    ({"status": "up-to-date", "findings": []}, [], "up-to-date"),
-    ({"status": "planned", "findings": []}, [], "planned"),
-    ({"status": "checked", "findings": []}, [], "planned"),
+def _f(code, severity="info", fixable=False, review=False):
+    from assetkit.model import Finding, Severity
+
+    return Finding(code, Severity(severity), "m", fixable=fixable, review=review)
+
+
+@pytest.mark.parametrize("findings, written, held, expected", [
+    ([], True, False, "ready"),
+    ([_f("aspect-crop", fixable=True)], True, False, "fixed"),
+    ([_f("not-srgb", fixable=True)], True, False, "fixed"),                      # a source finding
+    ([_f("upscaled", "warning", fixable=True, review=True)], True, False, "needs-review"),
+    ([_f("safe-area", "warning", review=True)], True, False, "needs-review"),
+    ([], True, True, "needs-review"),                                             # held back by a rule
+    ([_f("too-small", "error")], False, False, "failed"),
+    ([_f("no-credit", "warning")], True, False, "ready"),                         # credit is its own note
 ])
-def test_output_status_rules(out, src_findings, expected):
-    status, reason = report.output_status(out, src_findings)
-    assert status == expected and reason
+def test_status_rules(findings, written, held, expected):
+    from assetkit.model import decide_status
+
+    assert decide_status(findings, written=written, held=held) == expected
+
+
+@pytest.mark.parametrize("status", ["ready", "fixed", "needs-review", "failed", "up-to-date", "planned"])
+def test_every_status_has_a_reason(status):
+    finding = {"code": "aspect-crop", "severity": "info", "message": "m", "fixable": True}
+    got, reason = report.output_status({"status": status, "size": [10, 10], "findings": [finding]})
+    assert got == status and reason
 
 
 def test_second_run_is_up_to_date(tmp_path):
@@ -240,6 +252,7 @@ CHROMIUM = next((p for p in (os.environ.get("ASSETKIT_CHROMIUM"), shutil.which("
                              "/usr/bin/chromium") if p and os.path.exists(p)), None)
 
 
+@pytest.mark.browser
 def test_filter_and_no_network_in_headless_chromium(batch, tmp_path):
     if CHROMIUM is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set ASSETKIT_CHROMIUM)")

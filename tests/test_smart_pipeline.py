@@ -3,7 +3,7 @@ import numpy as np
 from PIL import Image
 
 import assetkit
-from assetkit.image.smartcrop import band_box
+from assetkit.plan.crop import band_box
 
 import fixtures as fx
 

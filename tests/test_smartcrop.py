@@ -9,10 +9,11 @@ import pytest
 from PIL import Image
 
 from fixtures import ASTRO, HEAD, PERSON, background, paste_person
-from assetkit.image.smartcrop import (
-    Analysis, CropChoice, Face, analyse, band_box, choose_crop, subject_cut_by_circle, subject_outside_band,
-    window_at,
+from assetkit.image.analyse import analyse
+from assetkit.plan.crop import (
+    Analysis, CropChoice, Face, band_box, choose_crop, subject_cut_by_circle, subject_outside_band,
 )
+from assetkit.plan.geometry import window_at
 
 BAND = (1546 / 2560, 423 / 1440)
 

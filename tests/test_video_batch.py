@@ -50,7 +50,7 @@ def test_photos_and_videos_in_one_prepare(tmp_path, mixed, fast_x264):
     r = by_name(res)
     assert [o.slot for o in r["photo.jpg"].outputs] == ["instagram/post"]
     [v] = r["clip"].outputs
-    assert v.slot == "instagram/video" and v.status == "prepared"
+    assert v.slot == "instagram/video" and v.status.written
     info = probe(v.output)
     assert (info.video_codec, info.audio_codec, info.pix_fmt) == ("h264", "aac", "yuv420p")
     assert Path(v.extra["poster"]).is_file()

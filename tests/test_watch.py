@@ -305,7 +305,7 @@ def test_outcomes_needs_review_and_partial(tmp_path):
     one slot prepared and one failed -> failed/ (the prepared output stays in ready/)."""
     import io
 
-    from assetkit.batch import FAILED, NEEDS_REVIEW, PREPARED, JobResult, SlotResult
+    from assetkit.model import JobResult, SlotResult, Status
     from assetkit.checks import Finding, Severity
 
     lib = load_presets()
@@ -320,7 +320,7 @@ def test_outcomes_needs_review_and_partial(tmp_path):
     w.journal.queue("h1", [post], src, "instagram-post", "kids")
     consent = Finding("consent-missing", Severity.ERROR, "no signed consent form for the children shown")
     w.finish(hot._Task(src, drops[0], "h1", "image", (post,), "kids"),
-             JobResult(str(src), outputs=[SlotResult(post.id, NEEDS_REVIEW, findings=[consent])]))
+             JobResult(str(src), outputs=[SlotResult(post.id, Status.NEEDS_REVIEW, findings=[consent], held=True)]))
     assert (root / "needs-review" / "kids.jpg").read_bytes() == b"kids"
     assert "no signed consent form" in (root / "needs-review" / "kids.jpg.txt").read_text()
     assert "needs-review instagram-post/kids.jpg" in log.getvalue()
@@ -332,8 +332,8 @@ def test_outcomes_needs_review_and_partial(tmp_path):
     w.journal.queue("h2", both, src, "instagram-post", "two")
     small = Finding("too-small", Severity.ERROR, "two.jpg is smaller than facebook/post")
     w.finish(hot._Task(src, drops[0], "h2", "image", both, "two"),
-             JobResult(str(src), outputs=[SlotResult(post.id, PREPARED, output=str(out)),
-                                          SlotResult("facebook/post", FAILED, findings=[small])]))
+             JobResult(str(src), outputs=[SlotResult(post.id, Status.FIXED, output=str(out)),
+                                          SlotResult("facebook/post", Status.FAILED, findings=[small])]))
     reason = (root / "failed" / "two.jpg.txt").read_text()
     assert "facebook/post: two.jpg is smaller" in reason and "prepared anyway as ready/instagram-post/two.jpg" in reason
     st = hot.status(root)

@@ -18,7 +18,18 @@ from PIL import Image, ImageCms
 
 from ..errors import MediaError
 from ..media import MediaInfo
-from . import geometry
+
+# EXIF orientation -> the transpose that makes the stored picture upright (as ImageOps.exif_transpose)
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
 
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -135,8 +146,8 @@ def preview(decoded: Image.Image, orientation: int, long_side: int = ANALYSIS_SI
     if scale < 1:
         size = (max(1, round(decoded.width * scale)), max(1, round(decoded.height * scale)))
         img = decoded.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    if orientation in geometry.TRANSPOSE:
-        img = img.transpose(geometry.TRANSPOSE[orientation])
+    if orientation in TRANSPOSE:
+        img = img.transpose(TRANSPOSE[orientation])
     if img.mode == "CMYK":
         img = img.convert("RGB")
     elif img.mode == "RGBA":

@@ -15,23 +15,19 @@ from pathlib import Path
 from PIL import Image
 
 from .. import credits, metadata
-from ..batch import CHECKED, FAILED, NEEDS_REVIEW, PLANNED, PREPARED, UP_TO_DATE, Job, JobResult, SlotResult
-from ..checks import Finding, Severity, finding
+from ..checks import finding
+from ..errors import MediaError
+from ..model import Finding, Job, JobResult, Severity, SlotResult, Status, decide_status
 from ..fsutil import write_atomic
 from ..media import MediaInfo, identify, open_image
-from ..plan import EXT, Plan, make_plan, output_path, recipe_hash
-from . import geometry
+from ..plan.photo import EXT, Plan, make_plan, output_path, recipe_hash
+from ..plan import geometry
 from .encode import encode
 from .load import decode, is_graphic, preview
 from .render import render
 from . import watermark
 
-SMART_AVAILABLE = True
-try:
-    from . import smartcrop
-except ImportError:  # the smart-crop stage is optional at import time; plans fall back to centre
-    smartcrop = None  # type: ignore[assignment]
-    SMART_AVAILABLE = False
+from . import analyse as smartcrop
 
 
 def source_findings(info: MediaInfo, keep_location: bool = False) -> list[Finding]:
@@ -49,7 +45,17 @@ def source_findings(info: MediaInfo, keep_location: bool = False) -> list[Findin
     return out
 
 
-def run_image_job(job: Job, result: JobResult) -> None:
+def run(job: Job) -> JobResult:
+    """The photo engine: every photo slot of one source; a bad file becomes a finding."""
+    result = JobResult(source=job.path, kind="image")
+    try:
+        _run(job, result)
+    except MediaError as e:
+        result.findings.append(finding(e.code, e.problem))
+    return result
+
+
+def _run(job: Job, result: JobResult) -> None:
     opts = job.options
     im = open_image(job.path)
     try:
@@ -89,7 +95,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
         for slot in photo_slots:
             done = _up_to_date(job, slot, stat, extra) if job.mode == "prepare" and not opts.force and not opts.dry_run else None
             if done:
-                result.outputs.append(SlotResult(slot.id, UP_TO_DATE, output=str(done), bytes=done.stat().st_size))
+                result.outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(done), bytes=done.stat().st_size))
             else:
                 todo.append(slot)
         if not todo:
@@ -102,11 +108,11 @@ def run_image_job(job: Job, result: JobResult) -> None:
         kept = _kept(metadata.read_kept(im, opts.keep_location), credit, row)
         small = None
         analysis = faces = None
-        want_smart = opts.crop == "smart" and opts.focus is None and SMART_AVAILABLE
+        want_smart = opts.crop == "smart" and opts.focus is None 
         if want_smart:
             small = preview(decoded, info.orientation)
             analysis = faces = smartcrop.analyse(small)
-        elif SMART_AVAILABLE and wants_faces(opts, credit):
+        elif wants_faces(opts, credit):
             # consent, blurring and credit placement need faces whatever the crop
             faces = smartcrop.analyse(preview(decoded, info.orientation))
         graphic = is_graphic(decoded, info.format)
@@ -115,7 +121,7 @@ def run_image_job(job: Job, result: JobResult) -> None:
             plan = make_plan(info, slot, opts, rel_stem=job.rel_stem, analysis=analysis,
                              graphic=graphic, source_stat=stat, recipe_extra=extra)
             plan, marks = rights_marks(plan, slot, info, faces, row, credit, opts)
-            result.outputs.append(_carry_out(job, info, plan, decoded, sx, sy, icc, kept, marks))
+            result.outputs.append(_carry_out(job, info, plan, decoded, sx, sy, icc, kept, marks, result.findings + notes))
         result.findings += notes
         if faces is not None:
             result.info["faces"] = len(faces.faces)
@@ -263,16 +269,14 @@ def decorate(img: Image.Image, plan: Plan, slot, marks: Marks, opts) -> tuple[Im
 
 
 def _carry_out(job: Job, info: MediaInfo, plan: Plan, decoded: Image.Image, sx: float, sy: float,
-               icc: bytes | None, kept: metadata.Kept, marks: Marks = Marks()) -> SlotResult:
+               icc: bytes | None, kept: metadata.Kept, marks: Marks = Marks(), source_findings=()) -> SlotResult:
     findings = list(plan.findings)
-    res = SlotResult(plan.slot, FAILED, findings=findings, plan=plan.to_dict())
+    res = SlotResult(plan.slot, Status.FAILED, findings=findings, plan=plan.to_dict())
     if not plan.writes:
         return res
-    if job.mode == "check":
-        res.status = CHECKED
-        return res
-    if job.options.dry_run:
-        res.status, res.output = PLANNED, plan.output
+    if job.mode == "check" or job.options.dry_run:
+        res.status = Status.PLANNED
+        res.output = None if job.mode == "check" else plan.output
         return res
     img = render(decoded, sx, sy, info, plan, icc)
     slot = next(s for s in job.slots if s.id == plan.slot)
@@ -286,9 +290,8 @@ def _carry_out(job: Job, info: MediaInfo, plan: Plan, decoded: Image.Image, sx: 
     for note in enc.notes:
         findings.append(finding("file-too-large", note, slot=plan.slot, severity=Severity.WARNING))
     write_atomic(plan.output, enc.data)
-    res.status, res.output, res.bytes, res.size = PREPARED, plan.output, len(enc.data), enc.size
-    if marks.review:
-        res.status = NEEDS_REVIEW
+    res.output, res.bytes, res.size, res.held = plan.output, len(enc.data), enc.size, marks.review
+    res.status = decide_status([*source_findings, *findings], written=True, held=marks.review)
     res.extra["quality"] = enc.quality
     res.extra.update(drawn)
     return res

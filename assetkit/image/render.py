@@ -5,9 +5,8 @@ from __future__ import annotations
 from PIL import Image
 
 from ..media import MediaInfo
-from ..plan import Plan
-from . import geometry
-from .load import flatten, to_srgb
+from ..plan import Plan, geometry
+from .load import TRANSPOSE, flatten, to_srgb
 
 
 def render(decoded: Image.Image, sx: float, sy: float, info: MediaInfo, plan: Plan, icc: bytes | None) -> Image.Image:
@@ -24,8 +23,8 @@ def render(decoded: Image.Image, sx: float, sy: float, info: MediaInfo, plan: Pl
     #    ratio is large (PNG and other sources without DCT scaling).
     img = decoded.resize(stored_out, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
     # 3. orientation on the small result: pixels identical to rotating first, much cheaper
-    if o in geometry.TRANSPOSE:
-        img = img.transpose(geometry.TRANSPOSE[o])
+    if o in TRANSPOSE:
+        img = img.transpose(TRANSPOSE[o])
     # 4. colour: embedded profile -> sRGB
     img = to_srgb(img, icc)
     # 5. the output format's pixel mode

@@ -15,9 +15,10 @@ import tempfile
 from PIL import Image
 
 from .. import credits
-from ..batch import CHECKED, FAILED, PLANNED, PREPARED, UP_TO_DATE, Job, JobResult, SlotResult
-from ..checks import Severity, finding
-from ..plan import output_path_for, recipe_hash
+from ..checks import finding
+from ..errors import MediaError
+from ..model import Job, JobResult, Severity, SlotResult, Status, decide_status
+from ..plan.photo import output_path_for, recipe_hash
 from .probe import probe
 from .transcode import plan_geometry, prepare_video, resolve_trim
 from .validate import validate
@@ -39,7 +40,17 @@ def default_fit(slot) -> str:
     return "pad"
 
 
-def run_video_job(job: Job, result: JobResult) -> None:
+def run(job: Job) -> JobResult:
+    """The video engine: every video slot of one source; a bad file becomes a finding."""
+    result = JobResult(source=job.path, kind="video")
+    try:
+        _run(job, result)
+    except MediaError as e:
+        result.findings.append(finding(e.code, e.problem))
+    return result
+
+
+def _run(job: Job, result: JobResult) -> None:
     opts = job.options
     info = probe(job.path)  # MediaError("unreadable") for damaged or non-video files
     result.info = info.to_dict()
@@ -63,12 +74,12 @@ def run_video_job(job: Job, result: JobResult) -> None:
         if job.mode == "check" or opts.dry_run:
             found = validate(info, slot)
             blocking = _blocking(found, opts, info, slot)
-            status = FAILED if blocking else (CHECKED if job.mode == "check" else PLANNED)
+            status = Status.FAILED if blocking else Status.PLANNED
             result.outputs.append(SlotResult(slot.id, status, output=None if blocking or job.mode == "check" else str(out),
                                              findings=found))
             continue
         if not opts.force and out.exists() and read_recipe(out) == recipe:
-            result.outputs.append(SlotResult(slot.id, UP_TO_DATE, output=str(out), bytes=out.stat().st_size))
+            result.outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(out), bytes=out.stat().st_size))
             continue
         fit = opts.fit or default_fit(slot)
         span = resolve_trim(_trim(opts.trim), info, slot)
@@ -80,8 +91,8 @@ def run_video_job(job: Job, result: JobResult) -> None:
                                subtitles=opts.subtitles, loudness=opts.loudness, overlay_png=overlay,
                                x264_preset=os.environ.get("ASSETKIT_X264_PRESET", "medium"), recipe=recipe,
                                on_progress=report)
-        res = SlotResult(slot.id, PREPARED if vr.ok else FAILED, output=str(vr.output) if vr.ok else None,
-                         findings=list(vr.findings))
+        res = SlotResult(slot.id, decide_status([*result.findings, *vr.findings], written=vr.ok),
+                         output=str(vr.output) if vr.ok else None, findings=list(vr.findings))
         if vr.ok:
             res.bytes = vr.output.stat().st_size
             res.size = vr.info.display_size

@@ -23,7 +23,7 @@ for _c in [
     Code("video-too-long", Severity.ERROR, "", False,
          "longer than the slot allows; prepare writes nothing unless --trim is given"),
     Code("video-too-small", Severity.ERROR, "", False,
-         "the picture is smaller than the slot's minimum (error) or preferred (info) size"),
+         "the picture is smaller than the slot's minimum (error) or preferred (info) size", review=True),
     Code("video-aspect", Severity.WARNING, "", True,
          "not the slot's aspect ratio; prepare pads, crops or blurs it to fit (--fit)"),
     Code("video-codec", Severity.WARNING, "", True,

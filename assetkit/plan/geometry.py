@@ -5,21 +5,7 @@ EXIF orientation is applied; "stored" coordinates are the pixel grid in the file
 """
 from __future__ import annotations
 
-from PIL import Image
-
 Box = tuple[float, float, float, float]
-
-# EXIF orientation -> the transpose that makes the stored picture upright (as ImageOps.exif_transpose)
-TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-
 
 def upright_size(stored_w: int, stored_h: int, orientation: int) -> tuple[int, int]:
     return (stored_h, stored_w) if orientation >= 5 else (stored_w, stored_h)
