@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 
 from PIL import Image
 
+from . import preflight
 from .batch import BatchResult, JobResult, collect_jobs, run_batch
 from .errors import UsageError
 from .plan import geometry
@@ -48,6 +49,7 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
     ``report.ReportWriter``, so memory stays flat however large the batch.
     """
     opts = Options(out_dir=str(out_dir), **options)
+    preflight.check_run(_paths(paths), slots, opts, writes=not opts.dry_run)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
     notes = _manifest_findings(opts, job_list)
     result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
@@ -78,6 +80,7 @@ def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLib
 
     ``keep_results=False`` keeps only the results that failed (stream the rest through ``on_result``)."""
     opts = Options(**options).with_(dry_run=True)
+    preflight.check_run(_paths(paths), slots, opts, writes=False)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts, mode="check")
     notes = _manifest_findings(opts, job_list)
     result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result, keep_results=keep_results)

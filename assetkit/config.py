@@ -30,6 +30,7 @@ unknown keys and bad values fail with the file, the key and the problem::
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
@@ -157,3 +158,32 @@ def find_config(paths, explicit: str | Path | None = None) -> Path | None:
 def merge(config: dict, flags: dict) -> dict:
     """Flags given on the command line (not None) win over the config file."""
     return {**config, **{k: v for k, v in flags.items() if v is not None}}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a run will use: Options fields (defaults < assetkit.toml < flags), the file they came
+    from (None: no file), and one line per setting that lowers privacy (printed on every run)."""
+
+    options: dict
+    path: Path | None = None
+    privacy_notes: tuple[str, ...] = ()
+
+
+def resolve(flags: dict, *, config: str | Path | None = None, paths=(), cwd: Path | None = None,
+            only: set[str] | None = None) -> Resolved:
+    """The one resolver used by the CLI (prepare, check, preview), the hot folder and the library.
+
+    ``flags``: Options fields given explicitly (None = not given). ``config``: an explicit file; else
+    ``assetkit.toml`` in ``cwd`` (the working folder). ``only``: keep just these fields (a command
+    that takes a subset). Raises ConfigError/UsageError naming the file, key and problem.
+    """
+    found = find_config(paths, config)
+    base = load_config(found) if found else {}
+    flags = {k: str(v) if isinstance(v, Path) else v for k, v in flags.items()}
+    merged = {k: v for k, v in merge(base, flags).items() if v is not None}
+    if only is not None:
+        merged = {k: v for k, v in merged.items() if k in only}
+    notes = tuple(f"{found}: keep_location = true: outputs keep GPS and other location data"
+                  for _ in [0] if found and base.get("keep_location") and merged.get("keep_location"))
+    return Resolved(merged, found, notes)
