@@ -30,7 +30,7 @@ unknown keys and bad values fail with the file, the key and the problem::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
@@ -168,6 +168,7 @@ class Resolved:
     options: dict
     path: Path | None = None
     privacy_notes: tuple[str, ...] = ()
+    folders: dict = field(default_factory=dict)   # hot folder: drop-folder name -> Options fields ([folder.NAME])
 
 
 def resolve(flags: dict, *, config: str | Path | None = None, paths=(), cwd: Path | None = None,

@@ -105,7 +105,13 @@ class Slot:
     preferred_size: Dimensions | None = None
     max_size: Dimensions | None = None
     codecs: Codecs | None = None
+    max_frame_rate: Sourced | None = None
+    also: tuple[str, ...] = ()   # further kinds of media the slot takes (instagram/story: photo and video)
     file: str = ""
+
+    def takes(self, kind: str) -> bool:
+        """Does this slot take media of ``kind`` ("photo" | "video")?"""
+        return kind == self.kind or kind in self.also
 
     @property
     def id(self) -> str:
@@ -236,7 +242,8 @@ def load_file(path: str | os.PathLike) -> tuple[str, dict[str, str], list[Slot],
     for kind, name in defaults.items():
         if not isinstance(name, str) or name not in slots_data:
             raise PresetError(path, f"defaults.{kind}", f"names slot {name!r}, which is not defined")
-        if slots_data[name].get("kind") != kind:
+        declared = slots_data[name].get("kind")
+        if kind not in (declared if isinstance(declared, list) else [declared]):
             raise PresetError(path, f"defaults.{kind}", f"slot {name!r} is not a {kind} slot")
     return platform, dict(defaults), slots, path
 
@@ -247,6 +254,7 @@ class _Validator:
     SLOT_KEYS = {
         "kind", "title", "source", "variants", "shown", "mask", "safe_areas", "max_bytes",
         "graphics_format", "max_duration", "aspect", "min_size", "preferred_size", "max_size", "codecs",
+        "max_frame_rate",
     }
 
     def __init__(self, path: str):
@@ -326,9 +334,11 @@ class _Validator:
             self.fail(p, "must be a table")
         self.name(name, p)
         self.unknown(d, p, self.SLOT_KEYS)
-        kind = self.req(d, "kind", str, p)
-        if kind not in KINDS:
-            self.fail(f"{p}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        raw_kind = d.get("kind")
+        kinds = raw_kind if isinstance(raw_kind, list) else [self.req(d, "kind", str, p)]
+        if not kinds or any(k not in KINDS for k in kinds) or len(set(kinds)) != len(kinds):
+            self.fail(f"{p}.kind", f"must be one of {', '.join(KINDS)} or a list of them, got {raw_kind!r}")
+        kind, also = kinds[0], tuple(kinds[1:])
         variants = []
         for i, vd in enumerate(self.opt(d, "variants", list, p) or []):
             vp = f"{p}.variants[{i}]"
@@ -344,7 +354,7 @@ class _Validator:
             ))
         if len({v.name for v in variants}) != len(variants):
             self.fail(f"{p}.variants", "variant names must be unique")
-        if kind == "photo":
+        if "photo" in kinds:
             if not variants:
                 self.fail(f"{p}.variants", "a photo slot needs at least one output size")
             if not any(v.auto for v in variants):
@@ -382,5 +392,6 @@ class _Validator:
             safe_areas=tuple(areas), max_bytes=self.sourced(d, "max_bytes", p), graphics_format=gfmt,
             max_duration=self.sourced(d, "max_duration", p), aspect=self.dims(d, "aspect", p),
             min_size=self.dims(d, "min_size", p), preferred_size=self.dims(d, "preferred_size", p),
-            max_size=self.dims(d, "max_size", p), codecs=codecs, file=self.path,
+            max_size=self.dims(d, "max_size", p), codecs=codecs, max_frame_rate=self.sourced(d, "max_frame_rate", p),
+            also=also, file=self.path,
         )

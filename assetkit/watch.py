@@ -84,7 +84,7 @@ class Drop:
         file is judged against the photo slots; a kind no slot takes goes to all, and the pipeline
         says why ("unsupported")."""
         want = "video" if kind == "video" else "photo"
-        return tuple(s for s in self.slots if s.kind == want) or self.slots
+        return tuple(s for s in self.slots if s.takes(want)) or self.slots
 
 
 def drops_for(spec: str | Iterable[str] | None, lib: PresetLibrary) -> list[Drop]:

@@ -62,7 +62,7 @@ def _run(job: Job, result: JobResult) -> None:
         info = identify(job.path, opts.max_pixels, im=im)
         result.info = info.to_dict()
         result.findings += source_findings(info, opts.keep_location)
-        photo_slots = [s for s in job.slots if s.kind == "photo"]
+        photo_slots = [s for s in job.slots if s.takes("photo")]
         if not photo_slots:
             wanted = ", ".join(s.id for s in job.slots)
             result.findings.append(finding("unsupported", f"{Path(job.path).name} is a picture; {wanted} "

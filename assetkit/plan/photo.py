@@ -80,7 +80,7 @@ def make_plan(info: MediaInfo, slot: Slot, options: Options, *, rel_stem: str,
     """
     sid = slot.id
     findings: list[Finding] = []
-    if slot.kind != "photo":
+    if not slot.takes("photo"):
         return _no_output(info, slot, options, [finding(
             "unsupported", f"{Path(info.path).name} is a picture; {sid} is a {slot.kind} slot", slot=sid)])
     src_w, src_h = info.width, info.height

@@ -54,7 +54,7 @@ def _run(job: Job, result: JobResult) -> None:
     opts = job.options
     info = probe(job.path)  # MediaError("unreadable") for damaged or non-video files
     result.info = info.to_dict()
-    video_slots = [s for s in job.slots if s.kind == "video"]
+    video_slots = [s for s in job.slots if s.takes("video")]
     if not video_slots:
         wanted = ", ".join(s.id for s in job.slots)
         result.findings.append(finding("unsupported", f"{Path(job.path).name} is a video; {wanted} take pictures only"))
