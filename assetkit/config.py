@@ -1,9 +1,12 @@
-"""Organisation defaults: ``assetkit.toml`` -> a dict of Options fields.
+"""Organisation defaults: ``assetkit.toml`` -> Options fields; one resolver for every front end.
 
-Looked for as ``--config FILE``, else ``assetkit.toml`` in the (first) input folder, else in the
-working folder. The CLI and the hot folder read the same format; flags given on the command line
-override it. Relative paths (logo, font, manifest) are relative to the file. Unknown sections,
-unknown keys and bad values fail with the file, the key and the problem::
+Precedence: Options defaults < assetkit.toml < flags given on the command line. The file is
+``--config FILE``, else ``assetkit.toml`` in the working folder; never one found in the folders being
+prepared (issue 15.5: a file dropped beside the photos must not be able to turn privacy off). The hot
+folder passes ``ROOT/assetkit.toml`` explicitly. Relative paths (logo, font, manifest) are relative to
+the file. Values are checked by the same types as Options (``assetkit.validate``), so a value that
+fails here fails there; unknown sections, unknown keys and bad values fail with the file, the key
+and the problem::
 
     [credit]
     template = "Photo: {artist} / IOM"
@@ -26,91 +29,63 @@ unknown keys and bad values fail with the file, the key and the problem::
     crop = "smart"
     allow_upscale = false
     quality = 85
+
+    [folder."instagram-story"]   # hot folder: settings for one drop folder (any [prepare] key)
+    trim = "auto"
 """
 from __future__ import annotations
 
 import tomllib
+
+import msgspec
 from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import UsageError
 
 FILENAME = "assetkit.toml"
 
+# section -> file key -> Options field
+SECTIONS: dict[str, dict[str, str]] = {
+    "credit": {"template": "credit", "position": "credit_position", "font": "font",
+               "visible": "visible_credit", "manifest": "manifest"},
+    "logo": {"path": "logo", "scale": "logo_scale", "opacity": "logo_opacity", "position": "logo_position"},
+    "consent": {"require": "require_consent", "blur_faces_without_consent": "blur_faces_without_consent"},
+    "prepare": {k: k for k in ("crop", "focus", "variant", "allow_upscale", "quality", "max_pixels",
+                               "keep_location", "fit", "trim", "loudness")},
+}
+PATH_FIELDS = {"font", "manifest", "logo"}   # relative to the config file; must exist
+FOLDER = "folder"                            # [folder."NAME"]: per-drop-folder [prepare] keys
+# settings that lower privacy: field -> what it does (printed on every run that uses one)
+PRIVACY = {"keep_location": "outputs keep GPS and other location data"}
+
 
 class ConfigError(UsageError):
     def __init__(self, file, key: str, problem: str):
         super().__init__(f"config {file}: {key}: {problem}" if key else f"config {file}: {problem}")
+        self.file, self.key, self.problem = str(file), key, problem
 
 
-def _str(v):
-    return v if isinstance(v, str) and v.strip() else None
+@lru_cache(maxsize=None)
+def _struct(section: str):
+    from .options import Options
+    from .validate import struct_from
+
+    return struct_from(Options, SECTIONS[section], section)
 
 
-def _bool(v):
-    return v if isinstance(v, bool) else None
+@dataclass(frozen=True)
+class ConfigFile:
+    """One assetkit.toml, validated: Options fields, and per-drop-folder Options fields."""
+
+    path: Path
+    options: dict
+    folders: dict[str, dict] = field(default_factory=dict)
 
 
-def _fraction(v):
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 else None
-
-
-def _position(v):
-    from .image.watermark import POSITIONS
-
-    return v if v in POSITIONS else None
-
-
-def _int(v):
-    return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else None
-
-
-def _choice(*allowed):
-    return lambda v: v if v in allowed else None
-
-
-def _focus(v):
-    ok = isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) and 0 <= x <= 1 for x in v)
-    return tuple(float(x) for x in v) if ok else None
-
-
-_POS = "one of bottom-right, bottom-left, top-right, top-left"
-# section -> key -> (Options field, parser, what a good value is, is a path)
-SCHEMA = {
-    "credit": {
-        "template": ("credit", _str, "a non-empty string", False),
-        "position": ("credit_position", _position, _POS, False),
-        "font": ("font", _str, "a font file path", True),
-        "visible": ("visible_credit", _bool, "true or false", False),
-        "manifest": ("manifest", _str, "a CSV or JSON file path", True),
-    },
-    "logo": {
-        "path": ("logo", _str, "a picture file path", True),
-        "scale": ("logo_scale", _fraction, "a number above 0 and at most 1 (share of the width)", False),
-        "opacity": ("logo_opacity", _fraction, "a number above 0 and at most 1", False),
-        "position": ("logo_position", _position, _POS, False),
-    },
-    "consent": {
-        "require": ("require_consent", _bool, "true or false", False),
-        "blur_faces_without_consent": ("blur_faces_without_consent", _bool, "true or false", False),
-    },
-    "prepare": {
-        "crop": ("crop", _choice("smart", "centre"), "smart or centre", False),
-        "focus": ("focus", _focus, "[X, Y] as fractions between 0 and 1", False),
-        "variant": ("variant", _str, "a variant name", False),
-        "allow_upscale": ("allow_upscale", _bool, "true or false", False),
-        "quality": ("quality", lambda v: v if _int(v) and v <= 100 else None, "a whole number 1-100", False),
-        "max_pixels": ("max_pixels", _int, "a positive whole number", False),
-        "keep_location": ("keep_location", _bool, "true or false", False),
-        "fit": ("fit", _choice("pad", "crop", "blur"), "pad, crop or blur", False),
-        "trim": ("trim", _str, "START-END or auto", False),
-        "loudness": ("loudness", _bool, "true or false", False),
-    },
-}
-
-
-def load_config(path: str | Path) -> dict:
-    """Options fields from one config file, validated."""
+def read(path: str | Path) -> ConfigFile:
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -118,41 +93,62 @@ def load_config(path: str | Path) -> dict:
         raise ConfigError(p, "", f"cannot read it: {e.strerror or e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(p, "", f"not valid TOML: {e}") from None
-    out: dict = {}
+    options: dict = {}
+    folders: dict[str, dict] = {}
     for section, table in data.items():
-        if section not in SCHEMA:
-            raise ConfigError(p, f"[{section}]", f"unknown section (sections: {', '.join(SCHEMA)})")
-        if not isinstance(table, dict):
-            raise ConfigError(p, section, "must be a [section] table")
-        for key, value in table.items():
-            spec = SCHEMA[section].get(key.replace("-", "_"))
-            if spec is None:
-                raise ConfigError(p, f"[{section}] {key}", f"unknown key (keys: {', '.join(SCHEMA[section])})")
-            field, parse, good, is_path = spec
-            parsed = parse(value)
-            if parsed is None:
-                raise ConfigError(p, f"[{section}] {key}", f"must be {good}, got {value!r}")
-            if is_path:
-                parsed = str((p.parent / parsed).resolve()) if not Path(parsed).is_absolute() else parsed
-                if not Path(parsed).exists():
-                    raise ConfigError(p, f"[{section}] {key}", f"{parsed} does not exist")
-            out[field] = parsed
+        if section == FOLDER:
+            if not isinstance(table, dict):
+                raise ConfigError(p, f"[{FOLDER}]", 'must hold tables: [folder."instagram"]')
+            for name, sub in table.items():
+                folders[name] = _section(p, "prepare", sub, f'[folder."{name}"]')
+            continue
+        if section not in SECTIONS:
+            from .validate import _near
+
+            raise ConfigError(p, f"[{section}]", f"unknown section (sections: {', '.join([*SECTIONS, FOLDER])})"
+                              + _near(section, [*SECTIONS, FOLDER]))
+        options.update(_section(p, section, table, f"[{section}]"))
+    return ConfigFile(p, options, folders)
+
+
+def _section(p: Path, section: str, table, where: str) -> dict:
+    from .validate import Invalid, convert
+
+    if not isinstance(table, dict):
+        raise ConfigError(p, where, "must be a [section] table")
+    table = {str(k).replace("-", "_"): v for k, v in table.items()}
+    try:
+        parsed = convert(table, _struct(section))
+    except Invalid as e:
+        raise ConfigError(p, f"{where} {e.key}", e.problem) from None
+    out = {}
+    for key, fld in SECTIONS[section].items():
+        value = getattr(parsed, key)
+        if value is None or value is msgspec.UNSET:
+            continue
+        value = value.value if isinstance(value, Enum) else value
+        if fld in PATH_FIELDS:
+            value = value if Path(value).is_absolute() else str((p.parent / value).resolve())
+            if not Path(value).exists():
+                raise ConfigError(p, f"{where} {key}", f"{value} does not exist")
+        out[fld] = value
     return out
 
 
-def find_config(paths, explicit: str | Path | None = None) -> Path | None:
-    """``explicit``, else assetkit.toml in the first input folder (or a file's folder), else in the
-    working folder, else None."""
+def load_config(path: str | Path) -> dict:
+    """Options fields from one config file, validated (its ``[folder.*]`` tables: ``read``)."""
+    return read(path).options
+
+
+def find_config(paths=(), explicit: str | Path | None = None, cwd: Path | None = None) -> Path | None:
+    """``explicit``, else assetkit.toml in the working folder, else None. ``paths`` (the folders being
+    prepared) are never searched: a file among the photos is not the organisation's setting."""
     if explicit:
         if not Path(explicit).is_file():
             raise UsageError(f"--config {explicit}: no such file")
         return Path(explicit)
-    for p in list(paths)[:1]:
-        folder = Path(p) if Path(p).is_dir() else Path(p).parent
-        if (folder / FILENAME).is_file():
-            return folder / FILENAME
-    cwd = Path.cwd() / FILENAME
-    return cwd if cwd.is_file() else None
+    found = Path(cwd or Path.cwd()) / FILENAME
+    return found if found.is_file() else None
 
 
 def merge(config: dict, flags: dict) -> dict:
@@ -163,12 +159,15 @@ def merge(config: dict, flags: dict) -> dict:
 @dataclass(frozen=True)
 class Resolved:
     """What a run will use: Options fields (defaults < assetkit.toml < flags), the file they came
-    from (None: no file), and one line per setting that lowers privacy (printed on every run)."""
+    from (None: no file), one line per setting that lowers privacy (printed on every run), the
+    hot folder's per-drop-folder fields, and config files lying in the prepared folders that were
+    not read (so the CLI can say so)."""
 
     options: dict
     path: Path | None = None
     privacy_notes: tuple[str, ...] = ()
     folders: dict = field(default_factory=dict)   # hot folder: drop-folder name -> Options fields ([folder.NAME])
+    ignored: tuple[Path, ...] = ()
 
 
 def resolve(flags: dict, *, config: str | Path | None = None, paths=(), cwd: Path | None = None,
@@ -176,15 +175,34 @@ def resolve(flags: dict, *, config: str | Path | None = None, paths=(), cwd: Pat
     """The one resolver used by the CLI (prepare, check, preview), the hot folder and the library.
 
     ``flags``: Options fields given explicitly (None = not given). ``config``: an explicit file; else
-    ``assetkit.toml`` in ``cwd`` (the working folder). ``only``: keep just these fields (a command
-    that takes a subset). Raises ConfigError/UsageError naming the file, key and problem.
+    ``assetkit.toml`` in ``cwd`` (the working folder). ``paths``: the inputs, only to name config files
+    among them that are *not* read. ``only``: keep just these fields (a command that takes a subset).
+    Raises ConfigError/UsageError naming the file, key and problem.
     """
-    found = find_config(paths, config)
-    base = load_config(found) if found else {}
-    flags = {k: str(v) if isinstance(v, Path) else v for k, v in flags.items()}
-    merged = {k: v for k, v in merge(base, flags).items() if v is not None}
+    from .options import fspath
+
+    found = find_config(paths, config, cwd)
+    cfg = read(found) if found else ConfigFile(Path(), {})
+    flags = {k: fspath(v) for k, v in flags.items()}
+    merged = {k: v for k, v in merge(cfg.options, flags).items() if v is not None}
     if only is not None:
         merged = {k: v for k, v in merged.items() if k in only}
-    notes = tuple(f"{found}: keep_location = true: outputs keep GPS and other location data"
-                  for _ in [0] if found and base.get("keep_location") and merged.get("keep_location"))
-    return Resolved(merged, found, notes)
+    notes = []
+    for name, effect in PRIVACY.items():
+        if merged.get(name):
+            where = f"{found}: " if flags.get(name) is None and found else ""
+            notes.append(f"{where}{name} = true: {effect}" if where else f"--{name.replace('_', '-')}: {effect}")
+        for folder, fields_ in cfg.folders.items():
+            if fields_.get(name) and flags.get(name) is None:
+                notes.append(f'{found}: [folder."{folder}"] {name} = true: {effect} (drop folder {folder})')
+    ignored = tuple(c for c in _configs_in(paths) if not found or c.resolve() != found.resolve())
+    return Resolved(merged, found, tuple(notes), cfg.folders, ignored)
+
+
+def _configs_in(paths) -> list[Path]:
+    out = []
+    for p in paths:
+        folder = Path(p) if Path(p).is_dir() else Path(p).parent
+        if (folder / FILENAME).is_file() and folder / FILENAME not in out:
+            out.append(folder / FILENAME)
+    return out

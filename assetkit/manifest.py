@@ -12,9 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UsageError
+from .options import Consent, Focus, Source, Text
 
-SOURCES = ("own", "external")
-CONSENTS = ("yes", "no", "not-needed")
+SOURCES = Source.values()     # the choice tables in options.py
+CONSENTS = Consent.values()
 COLUMNS = ("file", "credit", "source", "consent", "caption", "alt", "focus")
 
 
@@ -24,13 +25,13 @@ class ManifestError(UsageError):
 
 @dataclass(frozen=True)
 class Row:
-    file: str
+    file: Text
     credit: str | None = None
-    source: str | None = None       # own | external | None (unknown)
-    consent: str | None = None      # yes | no | not-needed | None (not recorded)
+    source: Source | None = None    # own | external | None (unknown); stored as the plain value
+    consent: Consent | None = None  # yes | no | not-needed | None (not recorded)
     caption: str | None = None
     alt: str | None = None
-    focus: tuple[float, float] | None = None
+    focus: Focus | None = None
     line: int = 0                   # row number in the file, for messages
 
     @property
@@ -116,6 +117,8 @@ def _load(path: str, _size: int, _mtime: int) -> Manifest:
 
 
 def _row(rec: dict, where: str, n: int) -> Row:
+    from .validate import Invalid, convert
+
     rec = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
     extra = set(rec) - set(COLUMNS)
     if extra:
@@ -123,20 +126,16 @@ def _row(rec: dict, where: str, n: int) -> Row:
     vals = {k: (str(v).strip() or None) if v is not None else None for k, v in rec.items()}
     if not vals.get("file"):
         raise ManifestError(f"{where}: file is empty")
-    for key, allowed in (("source", SOURCES), ("consent", CONSENTS)):
-        v = vals.get(key)
-        if v is not None:
-            v = v.lower()
-            if v not in allowed:
-                raise ManifestError(f"{where}: {key} must be {', '.join(allowed[:-1])} or {allowed[-1]}, got {vals[key]!r}")
-            vals[key] = v
-    focus = None
     if vals.get("focus"):
         try:
-            fx, fy = (float(x) for x in vals["focus"].split(","))
-            assert 0 <= fx <= 1 and 0 <= fy <= 1
-            focus = (fx, fy)
-        except (ValueError, AssertionError):
-            raise ManifestError(f"{where}: focus must be X,Y as fractions between 0 and 1, got {vals['focus']!r}") from None
-    return Row(file=vals["file"], credit=vals.get("credit"), source=vals.get("source"), consent=vals.get("consent"),
-               caption=vals.get("caption"), alt=vals.get("alt"), focus=focus, line=n)
+            vals["focus"] = [float(x) for x in vals["focus"].split(",")]
+        except ValueError:
+            pass  # left as text: the type check below says what a focus is
+    try:
+        row = convert({**vals, "line": n}, Row)
+    except Invalid as e:
+        if e.key == "focus":
+            raise ManifestError(f"{where}: focus must be X,Y as fractions between 0 and 1, got {rec.get('focus')!r}") from None
+        raise ManifestError(f"{where}: {e.key} {e.problem}") from None
+    return Row(file=row.file, credit=row.credit, source=row.source and row.source.value,
+               consent=row.consent and row.consent.value, caption=row.caption, alt=row.alt, focus=row.focus, line=n)

@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image, IptcImagePlugin
 
 from .errors import MediaError
+from .options import DEFAULT_MAX_PIXELS  # noqa: F401 - one default, kept with the other options
 
 try:  # HEIC/HEIF from iPhones
     import pillow_heif
@@ -24,8 +25,6 @@ try:  # HEIC/HEIF from iPhones
 except ImportError:  # pragma: no cover - it is a dependency; keep the rest working without it
     HEIF = False
 
-
-DEFAULT_MAX_PIXELS = 250_000_000  # lets 200 MP phone photos through, stops bombs before they allocate
 
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF"}
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}

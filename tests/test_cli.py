@@ -82,17 +82,18 @@ def test_console_script_runs_as_module(tmp_path):
     assert p.returncode == 0 and p.stdout.startswith("assetkit ")
 
 
-def test_config_prepare_section_applies_and_flags_override(tmp_path, capsys):
+def test_config_prepare_section_applies_and_flags_override(tmp_path, capsys, monkeypatch):
     d = tmp_path / "in"
     d.mkdir()
     fx.make_photo(d / "small.jpg", (800, 600))
-    (d / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 60\n")
+    monkeypatch.chdir(tmp_path)  # assetkit.toml is read from the working folder (15.5)
+    (tmp_path / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 60\n")
     rc = main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "o"), "--jobs", "1"])
     assert rc == 0  # the file's allow_upscale made it an (enlarged) output, not a too-small failure
     assert (tmp_path / "o" / "instagram-post" / "small.jpg").exists()
     rc = main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "o2"), "--jobs", "1",
                "--no-allow-upscale"])
     assert rc == 1 and "too-small" in capsys.readouterr().out
-    (d / "assetkit.toml").write_text("[prepare]\nquality = 'high'\n")
+    (tmp_path / "assetkit.toml").write_text("[prepare]\nquality = 'high'\n")
     assert main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "o3")]) == 2
     assert "assetkit.toml: [prepare] quality: must be a whole number 1-100" in capsys.readouterr().err

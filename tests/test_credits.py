@@ -326,14 +326,14 @@ def test_config_file_applies_and_flags_override_it(tmp_path, monkeypatch):
     indir = tmp_path / "in"
     indir.mkdir()
     fx.make_photo(indir / "p.jpg", (1200, 1200))
-    (indir / "assetkit.toml").write_text('[credit]\ntemplate = "Photo: IOM"\nposition = "top-left"\n'
+    (tmp_path / "assetkit.toml").write_text('[credit]\ntemplate = "Photo: IOM"\nposition = "top-left"\n'
                                          '[consent]\nrequire = true\n')
     monkeypatch.chdir(tmp_path)
     rc = main(["prepare", str(indir), "--for", "instagram/post", "-o", "o1", "--jobs", "1", "--report", "r1.json"])
     assert rc == 0
     [o] = json.loads((tmp_path / "r1.json").read_text())["results"][0]["outputs"]
     assert o["extra"]["credit"]["text"] == "Photo: IOM" and o["extra"]["credit"]["position"] == "top-left"
-    assert config.load_config(indir / "assetkit.toml")["require_consent"] is True
+    assert config.load_config(tmp_path / "assetkit.toml")["require_consent"] is True
 
     rc = main(["prepare", str(indir), "--for", "instagram/post", "-o", str(tmp_path / "o2"), "--jobs", "1",
                "--credit-position", "bottom-right", "--credit", "Photo: Flag", "--report", str(tmp_path / "r.json")])
@@ -359,7 +359,7 @@ def test_config_values_reach_the_cli(tmp_path):
     ('[logo]\nscale = 3\n', "[logo] scale: must be a number above 0 and at most 1"),
     ('[credit]\ncolour = "red"\n', "[credit] colour: unknown key"),
     ('[branding]\nx = 1\n', "[branding]: unknown section"),
-    ('[credit]\nposition = "middle"\n', "[credit] position: must be one of"),
+    ('[credit]\nposition = "middle"\n', "[credit] position: must be bottom-right, bottom-left, top-right or top-left, got 'middle'"),
     ('[credit\n', "not valid TOML"),
 ])
 def test_bad_config_names_file_key_and_problem(tmp_path, body, message):

@@ -26,7 +26,8 @@ def _save(img: Image.Image, fmt: str, quality: int, exif: bytes, xmp: bytes) -> 
     buf = io.BytesIO()
     if fmt == "jpeg":
         img.save(buf, "JPEG", quality=quality, progressive=True, subsampling="4:2:0",
-                 icc_profile=SRGB_ICC, exif=exif, xmp=xmp)
+                 icc_profile=SRGB_ICC, exif=exif, xmp=xmp,
+                 comment=b"")  # Pillow writes the source's im.info["comment"] (COM) unless told (15.4)
     else:
         info = PngInfo()
         if xmp:  # Pillow's PNG writer has no xmp= argument; XMP lives in an iTXt chunk

@@ -14,19 +14,14 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ..errors import UsageError
+from ..options import Position
 
-POSITIONS = ("bottom-right", "bottom-left", "top-right", "top-left")
+POSITIONS = Position.values()   # the choice table in options.py
 TEXT_HEIGHT = 0.028        # font size as a share of the output's short side
 MARGIN = 0.025             # margin as a share of the output's short side
 MIN_LEGIBLE_PX = 9         # font pixels at the size the slot is SHOWN at (a phone screen)
 
 Box = tuple[int, int, int, int]
-
-
-def check_position(value: str, flag: str) -> str:
-    if value not in POSITIONS:
-        raise UsageError(f"{flag} must be one of {', '.join(POSITIONS)}, got {value!r}")
-    return value
 
 
 @lru_cache(maxsize=32)

@@ -12,11 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-FITS = {
-    "pad": "scale to fit inside the frame, black bars fill the rest",
-    "crop": "scale to cover the frame, cut the centre",
-    "blur": "scale to fit inside the frame over a blurred, enlarged copy of itself",
-}
+from ..options import Fit
+
+FITS = {m.value: m.help for m in Fit}   # the choice table in options.py
 
 
 @dataclass(frozen=True)
@@ -33,11 +31,7 @@ class Geometry:
 
 
 def check_fit(fit: str) -> str:
-    if fit not in FITS:
-        from ..errors import UsageError
-        raise UsageError(f"unknown fit {fit!r}; choose one of: "
-                         + "; ".join(f"{k} ({v})" for k, v in FITS.items()))
-    return fit
+    return Fit.parse(fit, "fit").value
 
 
 def plan(display: tuple[int, int], *, aspect: tuple[int, int] | None, fit: str = "pad",
