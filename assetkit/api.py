@@ -38,7 +38,8 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
             executor: Executor | None = None, jobs: int | None = None,
             on_result: Callable[[JobResult], None] | None = None,
             on_progress: Callable[[str, str, float, float], None] | None = None,
-            keep_results: bool = True, **options) -> BatchResult:
+            keep_results: bool | None = True, on_start: Callable[[int], None] | None = None,
+            **options) -> BatchResult:
     """Prepare every photo and video under ``paths`` for ``slots``; write to ``out_dir``.
 
     ``options`` are the fields of :class:`assetkit.plan.Options` (crop, focus, variant, allow_upscale,
@@ -46,11 +47,15 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
     ``Client.get_executor()`` included); by default a process pool with ``jobs`` workers.
     ``keep_results=False`` keeps only the results that failed in the returned BatchResult (counts and
     exit status still cover every file): stream the others through ``on_result``, e.g. into a
-    ``report.ReportWriter``, so memory stays flat however large the batch.
+    ``report.ReportWriter``, so memory stays flat however large the batch; ``None``: all of them up to
+    ``batch.LARGE_BATCH`` files, only the failed ones beyond. ``on_start(n)`` hears how many files
+    there are before the first one starts (a progress bar's total).
     """
     opts = Options(out_dir=str(out_dir), **options)
     preflight.check_run(_paths(paths), slots, opts, writes=not opts.dry_run)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
+    if on_start:
+        on_start(len(job_list))  # the files to do (outputs inside an input folder are not among them)
     notes = _manifest_findings(opts, job_list)
     result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result,
                        out_dir=None if opts.dry_run else str(out_dir), on_progress=on_progress,
@@ -74,14 +79,16 @@ def _manifest_findings(opts: Options, job_list) -> list:
 
 def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLibrary | None = None,
           executor: Executor | None = None, jobs: int | None = None,
-          on_result: Callable[[JobResult], None] | None = None, keep_results: bool = True,
-          **options) -> BatchResult:
+          on_result: Callable[[JobResult], None] | None = None, keep_results: bool | None = True,
+          on_start: Callable[[int], None] | None = None, **options) -> BatchResult:
     """Report what ``prepare`` would find, without writing anything.
 
-    ``keep_results=False`` keeps only the results that failed (stream the rest through ``on_result``)."""
+    ``keep_results`` and ``on_start`` as for :func:`prepare`."""
     opts = Options(**options).with_(dry_run=True)
     preflight.check_run(_paths(paths), slots, opts, writes=False)
     job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts, mode="check")
+    if on_start:
+        on_start(len(job_list))
     notes = _manifest_findings(opts, job_list)
     result = run_batch(job_list, executor=executor, n_jobs=jobs, on_result=on_result, keep_results=keep_results)
     result.findings += notes

@@ -181,18 +181,32 @@ def run_jobs(jobs: Iterable[Job], executor: Executor, *, window: int | None = No
                 pending[executor.submit(run_job, job)] = job
             if not pending:
                 return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            try:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                # Ctrl-C: drop the jobs not started, report the ones that finish (each output is written
+                # atomically) so the summary says what was written, then stop
+                for fut in pending:
+                    fut.cancel()
+                for fut, job in list(pending.items()):
+                    if not fut.cancelled() and not isinstance(fut.exception(), KeyboardInterrupt):
+                        yield _outcome(fut, job)
+                pending.clear()
+                raise
             for fut in done:
-                job = pending.pop(fut)
-                try:
-                    yield fut.result()
-                except Exception as e:  # noqa: BLE001
-                    r = JobResult(source=job.path)
-                    r.findings.append(finding("failed", f"the worker preparing this file failed: {type(e).__name__}: {e}"))
-                    yield r
+                yield _outcome(fut, pending.pop(fut))
     finally:
         for fut in pending:
             fut.cancel()
+
+
+def _outcome(fut: Future, job: Job) -> JobResult:
+    try:
+        return fut.result()
+    except Exception as e:  # noqa: BLE001
+        r = JobResult(source=job.path)
+        r.findings.append(finding("failed", f"the worker preparing this file failed: {type(e).__name__}: {e}"))
+        return r
 
 
 @dataclass
@@ -247,11 +261,16 @@ def tally(results: Iterable[JobResult], into: Counter | None = None) -> Counter:
     return c
 
 
+# Above this many files ``keep_results=None`` keeps only the results that failed (the counts, the exit
+# status and a streamed report still cover every file): a summary that long is unread and memory grows.
+LARGE_BATCH = 1000
+
+
 def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int | None = None,
               on_result: Callable[[JobResult], None] | None = None, out_dir: str | None = None,
               window: int | None = None,
               on_progress: Callable[[str, str, float, float], None] | None = None,
-              keep_results: bool = True) -> BatchResult:
+              keep_results: bool | None = True) -> BatchResult:
     """Run jobs on ``executor`` (default: a process pool sized to the cores, inline for one job).
 
     Temporaries left by a killed earlier run are swept first, and again if this run is interrupted
@@ -260,6 +279,8 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
     jobs (ffmpeg's -progress) when the executor is this machine's own.
     """
     t0 = time.perf_counter()
+    if keep_results is None:  # every result while a person can read them all, else only the failed
+        keep_results = len(jobs) <= LARGE_BATCH
     if out_dir:
         sweep_temp(out_dir)
     own = executor is None

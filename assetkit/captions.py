@@ -94,6 +94,20 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def lint_for(text: str, platforms: str) -> list[Finding]:
+    """``lint`` for each of ``platforms`` ("twitter,facebook"; a slot such as twitter/post names its
+    platform). Raises UsageError for a platform without caption rules, and for an empty caption."""
+    from .errors import UsageError, choice_error
+
+    wanted = [p.strip().split("/")[0] for p in platforms.split(",") if p.strip()]
+    for p in wanted:
+        if p not in PLATFORMS:
+            raise choice_error("--for", p, PLATFORMS, what="caption rules exist for")
+    if not text.strip():
+        raise UsageError("the caption is empty: give the post's text, or - to read it from stdin")
+    return [f for p in wanted for f in lint(text, p)]
+
+
 def lint(text: str, platform: str, *, where: str = "the caption") -> list[Finding]:
     """Every broken rule for ``platform`` as a Finding (platforms without text rules: none)."""
     out = []

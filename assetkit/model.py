@@ -15,6 +15,8 @@ from typing import Any
 
 
 class Severity(str, Enum):
+    """How much a finding matters: error (no usable output), warning (written, but say so), info."""
+
     ERROR = "error"      # no usable output for this slot (or it must not go out without a person)
     WARNING = "warning"  # output written, but say so
     INFO = "info"        # something assetkit changed or noticed

@@ -91,9 +91,77 @@ def test_config_prepare_section_applies_and_flags_override(tmp_path, capsys, mon
     rc = main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "o"), "--jobs", "1"])
     assert rc == 0  # the file's allow_upscale made it an (enlarged) output, not a too-small failure
     assert (tmp_path / "o" / "instagram-post" / "small.jpg").exists()
+    assert "config: assetkit.toml" in capsys.readouterr().err
     rc = main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "o2"), "--jobs", "1",
                "--no-allow-upscale"])
     assert rc == 1 and "too-small" in capsys.readouterr().out
     (tmp_path / "assetkit.toml").write_text("[prepare]\nquality = 'high'\n")
     assert main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "o3")]) == 2
     assert "assetkit.toml: [prepare] quality: must be a whole number 1-100" in capsys.readouterr().err
+
+
+def test_preview_honours_assetkit_toml(tmp_path, capsys, monkeypatch):
+    src = fx.make_photo(tmp_path / "small.jpg", (800, 600))
+    monkeypatch.chdir(tmp_path)
+    assert main(["preview", str(src), "--for", "instagram/post", "-o", "p.png"]) == 2  # too small
+    capsys.readouterr()
+    (tmp_path / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\n")
+    assert main(["preview", str(src), "--for", "instagram/post", "-o", "p.png"]) == 0
+    assert Image.open(tmp_path / "p.png").size[0] >= 1024
+
+
+# ---------------------------------------------------------------- issue 12, defects 5 and 6
+
+
+def test_caption_from_stdin_does_not_count_the_trailing_newline(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("x" * 60 + "\n"))
+    assert main(["caption", "-", "--for", "twitter"]) == 0
+    assert "ok: 60 characters" in capsys.readouterr().out
+
+
+def test_empty_caption_is_a_usage_error(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert main(["caption", "-", "--for", "twitter"]) == 2
+    assert "caption is empty" in capsys.readouterr().err
+    assert main(["caption", "hello", "--for", "instgram"]) == 2
+    assert "did you mean 'instagram'" in capsys.readouterr().err
+
+
+def test_progress_total_counts_files_not_outputs_inside_the_input_folder(tmp_path, capsys, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("a", "b", "c"):
+        fx.make_photo(d / f"{name}.jpg", (1300, 1300))
+    args = ["prepare", str(d), "--for", "instagram/post,facebook/cover", "-o", str(d / "out"), "-j", "1"]
+    assert main(args) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("ASSETKIT_PROGRESS", "1")
+    assert main(args + ["--force"]) == 0
+    bar = capsys.readouterr().err
+    assert "3/3" in bar and "/9" not in bar
+
+
+def test_summary_after_ctrl_c_says_what_was_written(tmp_path, capsys, monkeypatch):
+    """Ctrl-C while the files in flight finish: their outputs exist, so the summary must count them."""
+    from assetkit import batch
+
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("a", "b", "c"):
+        fx.make_photo(d / f"{name}.jpg", (1300, 1300))
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "wait", interrupted)
+    rc = main(["prepare", str(d), "--for", "instagram/post", "-o", str(tmp_path / "out"), "-j", "1"])
+    captured = capsys.readouterr()
+    assert rc == 130
+    assert len(list((tmp_path / "out" / "instagram-post").glob("*.jpg"))) == 3
+    assert "no files" not in captured.out
+    assert "3 files done" in captured.out and "3 written" in captured.out
+    assert "interrupted" in captured.err

@@ -1,0 +1,48 @@
+"""Start-up: the commands that touch no media import no heavy library (issue 13.1, row D)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("cv2", "numpy", "av", "ffmpeg")
+
+PROBE = """
+import io, json, sys
+from contextlib import redirect_stdout
+from assetkit.cli import main
+with redirect_stdout(io.StringIO()):
+    try:
+        rc = main({argv!r})
+    except SystemExit as e:
+        rc = e.code
+print(json.dumps([rc, sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})]))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["prepare", "--help"], ["presets"],
+                                  ["presets", "show", "instagram/post"], ["caption", "Hello #World", "--for", "twitter"]])
+def test_commands_without_media_import_no_heavy_library(argv):
+    p = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv, heavy=set(HEAVY))],
+                       capture_output=True, text=True, check=True)
+    rc, heavy = json.loads(p.stdout.strip().splitlines()[-1])
+    assert rc == 0 and heavy == [], f"{argv}: imported {heavy}"
+
+
+def test_import_assetkit_is_lean_and_names_load_on_use():
+    code = ("import sys, assetkit; before = sorted(m for m in sys.modules if m.startswith('assetkit'));"
+            "assetkit.Options; assetkit.lint_caption; print(before, 'numpy' in sys.modules)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == "['assetkit'] False"
+
+
+def test_public_names_have_docstrings_and_py_typed_ships():
+    from importlib.resources import files
+
+    import assetkit
+
+    assert files("assetkit").joinpath("py.typed").is_file()
+    missing = [n for n in assetkit.__all__ if not isinstance(getattr(assetkit, n), dict)
+               and not (getattr(assetkit, n).__doc__ or "").strip()]
+    assert missing == []
+    assert assetkit.lint_caption("x" * 150, "twitter")[0].code == "caption-too-long"
