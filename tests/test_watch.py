@@ -224,15 +224,19 @@ def test_redrop_same_name_and_config_reload(tmp_path, running, jpeg, mode):
     assert "duplicate instagram-post/a.jpg" in w.log()
     assert ready_files(root) == ["a.jpg"]
 
-    # same name, new content: prepared, under a unique name
+    # same name, new content: prepared, under a unique name; the original keeps that name in originals/
+    # (a-2 went to the duplicate above, so this is a-3 in both folders)
     drop(root, "a.jpg", variant(jpeg, 2))
-    wait_for(lambda: ready_files(root) == ["a-2.jpg", "a.jpg"], 10, "a-2.jpg in ready/", w)
+    wait_for(lambda: ready_files(root) == ["a-3.jpg", "a.jpg"], 10, "a-3.jpg in ready/", w)
+    wait_for(lambda: (root / "originals" / "a-3.jpg").exists(), 10, "originals/a-3.jpg", w)
 
     # too small: failed; then assetkit.toml allows upscaling, and the same file dropped again is retried
     small = fx.make_photo(tmp_path / "small.jpg", (500, 500)).read_bytes()
     drop(root, "small.jpg", small)
     wait_for(lambda: (root / "failed" / "small.jpg.txt").exists(), 10, "small.jpg failed", w)
-    assert "too-small" in (root / "failed" / "small.jpg.txt").read_text()
+    note = (root / "failed" / "small.jpg.txt").read_text()
+    assert "500x500" in note and "1080x1080" in note and "Use a larger original" in note
+    assert "--" not in note, "notes speak plain language, never command-line flags"
     (root / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 80\n")
     drop(root, "small.jpg", small)
     wait_for(lambda: "small.jpg" in ready_files(root), 10, "small.jpg prepared after the config change", w)
@@ -263,82 +267,6 @@ def test_once_and_status(tmp_path, jpeg, capsys):
     page = (root / "report.html").read_text()
     assert "good.jpg" in page and "bad.jpg" in page and "Needs a person" in page
     assert len(list((root / "reports").glob("batch-*.html"))) == 1
-
-
-# ------------------------------------------------------------------------------ small pure parts
-
-
-def test_temporary_names_are_ignored():
-    for name in ("a.jpg.part", "a.crdownload", "a.tmp", "~$a.jpg", ".DS_Store", ".hidden.jpg",
-                 ".a.jpg.123-abcd.assetkit-tmp", "Thumbs.db"):
-        assert hot.is_temporary(name), name
-    for name in ("a.jpg", "IMG_0001.HEIC", "party.mp4"):
-        assert not hot.is_temporary(name), name
-
-
-def test_drop_folders_default_and_named():
-    lib = load_presets()
-    default = hot.drops_for(None, lib)
-    assert [d.name for d in default] == ["facebook", "instagram", "twitter", "youtube"]
-    insta = next(d for d in default if d.name == "instagram")
-    assert {s.id for s in insta.slots} == {"instagram/post", "instagram/video"}
-    assert [s.id for s in insta.slots_for("image")] == ["instagram/post"]
-    assert [(d.name, [s.id for s in d.slots]) for d in hot.drops_for("facebook/cover,facebook-cover", lib)] == [
-        ("facebook-cover", ["facebook/cover"])]
-    with pytest.raises(hot.UsageError):
-        hot.drops_for("nosuch", lib)
-
-
-def test_config_file_is_checked(tmp_path):
-    (tmp_path / "assetkit.toml").write_text("[prepare]\nallow_upscale = true\nquality = 70\n")
-    assert hot.read_config(tmp_path / "assetkit.toml") == {"allow_upscale": True, "quality": 70}
-    # the same file format as prepare's: credit, logo and consent sections are read too
-    (tmp_path / "assetkit.toml").write_text("[prepare]\ncrop = 'centre'\n[credit]\ntemplate = 'Photo: IOM'\n")
-    assert hot.read_config(tmp_path / "assetkit.toml") == {"crop": "centre", "credit": "Photo: IOM"}
-    (tmp_path / "assetkit.toml").write_text("[prepare]\nqualty = 70\n")
-    with pytest.raises(hot.UsageError, match="qualty"):
-        hot.read_config(tmp_path / "assetkit.toml")
-
-
-def test_outcomes_needs_review_and_partial(tmp_path):
-    """What finish() makes of results: a rule that needs a person -> needs-review/ with the reason;
-    one slot prepared and one failed -> failed/ (the prepared output stays in ready/)."""
-    import io
-
-    from assetkit.model import JobResult, SlotResult, Status
-    from assetkit.checks import Finding, Severity
-
-    lib = load_presets()
-    root = tmp_path / "hot"
-    (root / "x").mkdir(parents=True)
-    drops = hot.drops_for("instagram/post,facebook/post", lib)
-    log = io.StringIO()
-    w = hot.Watcher(root, drops, hot.Config(root, {}, lambda *a: None), settle=0, jobs=1, out=log)
-    post = lib.get("instagram/post")
-    src = root / "instagram-post" / "kids.jpg"
-    src.write_bytes(b"kids")
-    w.journal.queue("h1", [post], src, "instagram-post", "kids")
-    consent = Finding("consent-missing", Severity.ERROR, "no signed consent form for the children shown")
-    w.finish(hot._Task(src, drops[0], "h1", "image", (post,), "kids"),
-             JobResult(str(src), outputs=[SlotResult(post.id, Status.NEEDS_REVIEW, findings=[consent], held=True)]))
-    assert (root / "needs-review" / "kids.jpg").read_bytes() == b"kids"
-    assert "no signed consent form" in (root / "needs-review" / "kids.jpg.txt").read_text()
-    assert "needs-review instagram-post/kids.jpg" in log.getvalue()
-
-    both = (post, lib.get("facebook/post"))
-    src = root / "instagram-post" / "two.jpg"
-    src.write_bytes(b"two")
-    out = root / "ready" / "instagram-post" / "two.jpg"
-    w.journal.queue("h2", both, src, "instagram-post", "two")
-    small = Finding("too-small", Severity.ERROR, "two.jpg is smaller than facebook/post")
-    w.finish(hot._Task(src, drops[0], "h2", "image", both, "two"),
-             JobResult(str(src), outputs=[SlotResult(post.id, Status.FIXED, output=str(out)),
-                                          SlotResult("facebook/post", Status.FAILED, findings=[small])]))
-    reason = (root / "failed" / "two.jpg.txt").read_text()
-    assert "facebook/post: two.jpg is smaller" in reason and "prepared anyway as ready/instagram-post/two.jpg" in reason
-    st = hot.status(root)
-    assert st["counts"] == {"needs-review": 1, "done": 1, "failed": 1}
-    w.journal.close()
 
 
 def test_sigterm_mid_batch_finishes_in_flight_files_and_exits_0(tmp_path, running, jpeg):
