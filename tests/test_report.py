@@ -12,7 +12,7 @@ import pytest
 import assetkit
 from assetkit import report
 from assetkit.cli import main
-from assetkit.html_report import render_html
+from assetkit.report.html import render_html
 
 import fixtures as fx
 
@@ -350,4 +350,22 @@ def test_streamed_report_equals_the_built_one_and_keeps_only_failures_in_memory(
     by_name = lambda d: {Path(r["source"]).name: r["report_status"] for r in d["results"]}  # noqa: E731
     assert by_name(streamed) == by_name(full)
     page = (tmp_path / "s.html").read_text()
-    assert page.count('<article class="asset"') == 7 and "Needs a person (2)" in page
+    assert page.count('<article class="asset ') == 7 and "Needs a person (2)" in page
+
+
+def test_report_with_a_picture_small_enough_to_need_no_thumbnail_resize(tmp_path, monkeypatch, capsys):
+    """12.1: a small logo (no resize for the thumbnail) crashed --report report.html with
+    'Operation on closed image': the thumbnail was the opened file itself, closed under it."""
+    from PIL import Image
+
+    monkeypatch.chdir(tmp_path)
+    Image.new("RGB", (200, 120), (200, 30, 30)).save(tmp_path / "logo.png")
+    fx.make_photo(tmp_path / "photo.jpg", (1200, 1200), exif={fx.TAG_ARTIST: "A"})
+    rc = main(["prepare", "logo.png", "photo.jpg", "--for", "instagram/post", "-o", "out", "--jobs", "1",
+               "--report", "report.html"])
+    assert rc == 1  # the logo is too small for the slot: a finding, not a crash
+    doc = _tree(tmp_path / "report.html")
+    cards = {Path(_text(a.find(f".//{NS}h3"))).name: a for a in doc.iter(f"{NS}article")}
+    logo = [i for i in cards["logo.png"].iter(f"{NS}img")]
+    assert logo and logo[0].get("alt").startswith("Original logo.png")
+    assert "too-small" in _text(cards["logo.png"])
