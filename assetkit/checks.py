@@ -37,6 +37,12 @@ CODES: dict[str, Code] = {c.code: c for c in [
     Code("low-quality", Severity.WARNING, "GENERAL GUIDELINES > Instagram", False, "too small to be the high-resolution photo the guidelines ask for", review=True),
     Code("unsupported", Severity.ERROR, "", False, "this kind of file cannot go into this slot (a video for a photo slot, or the reverse)"),
     Code("failed", Severity.ERROR, "", False, "preparing the file failed unexpectedly; the message says why"),
+    Code("skipped", Severity.INFO, "", False, "not for the slots asked: a video given photo-only slots, or the reverse"),
+    # video (issue 14, 15.3): what phones and cameras make that a platform plays wrong; prepare fixes each
+    Code("video-hdr", Severity.INFO, "", True, "HDR (PQ or HLG) or BT.2020 colour; converted to BT.709 SDR, which every platform plays as shot"),
+    Code("video-interlaced", Severity.WARNING, "", True, "interlaced (broadcast or camcorder); deinterlaced, or it shows combing on every screen"),
+    Code("video-audio-tracks", Severity.INFO, "", True, "more than one audio track; platforms play one, so the default (or first) is kept and the rest named"),
+    Code("video-frame-rate", Severity.WARNING, "", True, "a higher frame rate than the slot plays; written at the slot's maximum"),
 ]}
 
 

@@ -14,7 +14,8 @@ SLOW_MODULES = {"test_video", "test_video_batch", "test_watch", "test_dask"}
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if item.module.__name__ in SLOW_MODULES or item.get_closest_marker("browser"):
+        name = item.module.__name__
+        if name in SLOW_MODULES or name.startswith("test_video") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
 
 

@@ -119,3 +119,61 @@ def test_ffmpeg_progress_reaches_the_caller(tmp_path, mixed, fast_x264, jobs):
     assert res.exit_status == 0
     assert seen and all(s[:2] == ("clip", "instagram/video") for s in seen)
     assert seen[-1][2] == pytest.approx(2.0, abs=0.05) and seen[-1][3] == pytest.approx(2.0, abs=0.05)
+
+
+# --- one plan for check, --dry-run and prepare (issue 11.2) ---------------------------------------
+
+def _slot_view(res):
+    return {o.slot: ({(f.code, f.severity, f.message) for f in o.findings}, tuple(o.size) if o.size else None)
+            for o in res.results[0].outputs}
+
+
+def test_check_dry_run_and_prepare_agree_on_findings_and_size(tmp_path, fast_x264):
+    src = tmp_path / "in" / "portrait.mp4"
+    src.parent.mkdir()
+    # a portrait phone clip, rotated by a display matrix, too long for instagram: findings in every slot
+    plain = clip(tmp_path / "p.mp4", "testsrc2=s=480x270:r=10", 3)
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-display_rotation", "90",
+                    "-i", str(plain), "-c", "copy", str(src)], check=True)
+    slots = "youtube/video,instagram/video,instagram/story"
+    kw = dict(jobs=1, allow_upscale=True, trim="0-2.5")
+    checked = assetkit.check([src], slots, **kw)
+    planned = assetkit.prepare([src], slots, out_dir=tmp_path / "o", dry_run=True, **kw)
+    made = assetkit.prepare([src], slots, out_dir=tmp_path / "o", **kw)
+    c, d, m = _slot_view(checked), _slot_view(planned), _slot_view(made)
+    assert c == d == m, (c, d, m)
+    assert c["youtube/video"][1] == (1280, 720) and c["instagram/story"][1] == (270, 480)  # 9:16, not enlarged
+    assert all(c[s][0] for s in c)  # every slot has findings to agree on
+    dry = planned.results[0].outputs[0].plan
+    assert dry["summary"].startswith("1280x720 H.264/AAC MP4, pad") and "trim 0-2.5 s" in dry["summary"]
+    assert made.results[0].outputs[0].plan["summary"] == dry["summary"]
+    assert len(list((tmp_path / "o").glob("*/portrait.mp4"))) == 3
+
+
+def test_a_video_given_only_photo_slots_is_skipped(tmp_path, mixed):
+    for run in (assetkit.check, lambda *a, **k: assetkit.prepare(*a, out_dir=tmp_path / "o", **k)):
+        res = run([mixed / "clip"], "instagram/post,youtube/channel-art", jobs=1)
+        [r] = res.results
+        assert r.outputs == [] and [f.code for f in r.findings] == ["skipped"]
+        assert r.findings[0].severity.value == "info" and str(r.status) == "skipped"
+        assert res.exit_status == 0
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").rglob("*.*"))
+
+
+def test_up_to_date_without_probing(tmp_path, mixed, fast_x264, monkeypatch):
+    from assetkit.batch import collect_jobs
+    from assetkit.options import Options
+    from assetkit.video import job as vjob
+
+    from assetkit.presets import load_presets
+
+    slots = [load_presets().get("youtube/video")]
+    opts = Options(out_dir=str(tmp_path / "o"), allow_upscale=True)
+    [job] = collect_jobs([mixed / "clip"], slots, opts)
+    assert vjob.up_to_date(job) is None  # nothing made yet
+    first = vjob.run(job)
+    assert first.outputs[0].status.written
+    monkeypatch.setattr(vjob, "probe", lambda *a: (_ for _ in ()).throw(AssertionError("probed")))
+    again = vjob.up_to_date(job)
+    assert again is not None and [str(o.status) for o in again.outputs] == ["up-to-date"]
+    assert vjob.up_to_date(collect_jobs([mixed / "clip"], slots, opts.with_(force=True))[0]) is None

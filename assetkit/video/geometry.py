@@ -36,10 +36,22 @@ def check_fit(fit: str) -> str:
 
 def plan(display: tuple[int, int], *, aspect: tuple[int, int] | None, fit: str = "pad",
          max_size: tuple[int, int] | None = None, min_size: tuple[int, int] | None = None,
-         allow_upscale: bool = False) -> Geometry:
-    """Frame and picture sizes for ``display`` in a slot of ``aspect`` (None: keep the source's)."""
+         allow_upscale: bool = False, standard: tuple[tuple[int, int], ...] = ()) -> Geometry:
+    """Frame and picture sizes for ``display`` in a slot of ``aspect`` (None: keep the source's,
+    but no taller than a portrait ``max_size`` box: instagram's 1080x1350 means "at most 4:5";
+    a square or landscape box, 1920x1920 or 1280x1024, only limits the size).
+
+    ``standard``: the frame sizes the slot names, smallest first. A portrait clip padded into a
+    landscape slot goes into one of them (the largest whose long side the clip's long side
+    reaches, else the smallest) instead of a frame grown around its height (886x1920 -> 1920x1080,
+    not 3424x1926)."""
     check_fit(fit)
     dw, dh = display
+    if aspect is None and max_size is not None and max_size[1] > max_size[0] and dw * max_size[1] < dh * max_size[0]:
+        aspect = max_size  # taller than the slot plays: cut (crop) or fill (pad) to its shape
+    contain = fit != "crop"
+    if aspect is not None and contain and standard and dh > dw and aspect[0] > aspect[1]:
+        return _in_standard(display, aspect, fit, standard, allow_upscale)
     if aspect is None:
         aw, ah = dw, dh
     else:
@@ -47,7 +59,6 @@ def plan(display: tuple[int, int], *, aspect: tuple[int, int] | None, fit: str =
         aw, ah = aspect[0] // g, aspect[1] // g
     # The frame at scale 1: pad/blur contain the picture, crop fits inside it.
     wider = dw * ah > dh * aw
-    contain = fit != "crop"
     if wider == contain:
         fw, fh = dw, dw * ah / aw
     else:
@@ -75,6 +86,18 @@ def plan(display: tuple[int, int], *, aspect: tuple[int, int] | None, fit: str =
     else:
         pw, ph = max(pw, W), max(ph, H)
     ox, oy = _even(abs(W - pw) / 2, floor=True), _even(abs(H - ph) / 2, floor=True)
+    return Geometry(fit, (W, H), (pw, ph), (ox, oy), scale)
+
+
+def _in_standard(display, aspect, fit, standard, allow_upscale) -> Geometry:
+    dw, dh = display
+    fitting = [s for s in standard if max(s) <= max(dw, dh)]
+    W, H = fitting[-1] if fitting else standard[0]
+    scale = min(W / dw, H / dh)
+    if scale > 1 and not allow_upscale:
+        scale = 1.0
+    pw, ph = min(_even(dw * scale), W), min(_even(dh * scale), H)
+    ox, oy = _even((W - pw) / 2, floor=True), _even((H - ph) / 2, floor=True)
     return Geometry(fit, (W, H), (pw, ph), (ox, oy), scale)
 
 

@@ -1,29 +1,29 @@
-"""One video source through the batch: probe once, then validate or prepare it for each video slot.
+"""The video engine: one source through the batch. Probe once, plan every video slot
+(``plan/video``), carry each plan out (``transcode``), return a JobResult.
 
-The same Job/JobResult values as photos, so ``prepare``, ``check``, the hot folder and the report
-treat videos and photos alike (DESIGN: videos are sniffed from bytes and go through the same runs).
+The same Job/JobResult values as photos, so ``prepare``, ``check``, ``--dry-run``, the hot folder
+and the report treat videos and photos alike; ``check`` and ``--dry-run`` show the same plan that
+``prepare`` carries out. Imports neither the batch, the CLI, the hot folder, the report nor the
+presets (DESIGN: engines are handed values and return values).
 """
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import av
 
-import tempfile
-
-from PIL import Image
-
 from .. import credits
 from ..checks import finding
 from ..errors import MediaError
-from ..model import Job, JobResult, Severity, SlotResult, Status, decide_status
-from ..plan.photo import output_path_for, recipe_hash
+from ..manifest import Row, load_manifest
+from ..model import Job, JobResult, SlotResult, Status, decide_status
+from ..plan.video import VideoPlan, make_video_plan, output_path_for, parse_trim, recipe_hash
 from .probe import probe
-from .transcode import plan_geometry, prepare_video, resolve_trim
-from .validate import validate
 
 RECIPE_TAG = "assetkit-recipe:"
+X264_PRESET_ENV = "ASSETKIT_X264_PRESET"  # tests and benchmarks trade quality for speed with it
 
 
 def read_recipe(path: Path) -> str | None:
@@ -35,14 +35,18 @@ def read_recipe(path: Path) -> str | None:
     return comment[len(RECIPE_TAG):] if comment.startswith(RECIPE_TAG) else None
 
 
-def default_fit(slot) -> str:
-    """Pad (bars) keeps the whole picture: the safe default for fixed-aspect (16:9) slots."""
-    return "pad"
+def x264_preset() -> str:
+    return os.environ.get(X264_PRESET_ENV, "medium")
 
 
 def run(job: Job) -> JobResult:
-    """The video engine: every video slot of one source; a bad file becomes a finding."""
+    """Every video slot of one source; a bad file becomes a finding, never an exception."""
     result = JobResult(source=job.path, kind="video")
+    if not any(s.takes("video") for s in job.slots):
+        wanted = ", ".join(s.id for s in job.slots)
+        result.findings.append(finding("skipped", f"{Path(job.path).name} is a video; {wanted} "
+                                       f"take{'s' if len(job.slots) == 1 else ''} pictures only"))
+        return result
     try:
         _run(job, result)
     except MediaError as e:
@@ -50,49 +54,74 @@ def run(job: Job) -> JobResult:
     return result
 
 
-def _run(job: Job, result: JobResult) -> None:
-    opts = job.options
-    info = probe(job.path)  # MediaError("unreadable") for damaged or non-video files
-    result.info = info.to_dict()
-    video_slots = [s for s in job.slots if s.takes("video")]
-    if not video_slots:
-        wanted = ", ".join(s.id for s in job.slots)
-        result.findings.append(finding("unsupported", f"{Path(job.path).name} is a video; {wanted} take pictures only"))
-        return
-    st = os.stat(job.path)
-    stat = (st.st_size, st.st_mtime_ns)
-    from ..image.pipeline import manifest_row, recipe_extra  # the same manifest lookup as photos
+def up_to_date(job: Job) -> JobResult | None:
+    """Without probing or decoding: a JobResult when every slot of the job has an output made
+    with the same recipe, else None (a stat and the output's header, nothing more)."""
+    slots = [s for s in job.slots if s.takes("video")]
+    if not slots or job.mode == "check" or job.options.dry_run or job.options.force:
+        return None
+    result = JobResult(source=job.path, kind="video")
+    try:
+        stat, row, extra = _recipe_inputs(job, result)
+    except (OSError, MediaError):
+        return None
+    outputs = []
+    for slot in slots:
+        out = output_path_for(job.options.out_dir, slot, job.rel_stem, ".mp4", job.options.flat)
+        recipe = recipe_hash(job.rel_stem, stat, slot, job.options, {**(extra or {}), "x264": x264_preset()})
+        if not out.exists() or read_recipe(out) != recipe:
+            return None
+        outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(out), bytes=out.stat().st_size))
+    result.outputs = outputs
+    return result
 
-    row = manifest_row(job, result)
+
+def plans(job: Job, info, result: JobResult) -> list[tuple[object, VideoPlan]]:
+    """The plan for every video slot of the job (what check, --dry-run and prepare share)."""
+    opts = job.options
+    stat, row, extra = _recipe_inputs(job, result)
     # a video carries no EXIF: the credit comes from --credit (plain text) or the manifest
     credit = credits.resolve(opts.credit, row, credits.SourceCredit())
     if credit.line:
         result.info["credit"] = {"line": credit.line, "from": credit.origin, "source": credit.source}
-    for slot in video_slots:
-        out = output_path_for(opts.out_dir, slot, job.rel_stem, ".mp4", opts.flat)
-        recipe = recipe_hash(job.rel_stem, stat, slot, opts, recipe_extra(opts, row))
+    line = credit.line if opts.visible_credit else None
+    overlay = {"credit": line, "logo": opts.logo} if (line or opts.logo) else None
+    trim = parse_trim(opts.trim) if opts.trim else None  # parsed once for every slot
+    out = []
+    for slot in (s for s in job.slots if s.takes("video")):
+        plan = make_video_plan(info, slot, opts, rel_stem=job.rel_stem, source_stat=stat, recipe_extra=extra,
+                               overlay=overlay, x264_preset=x264_preset(), trim=trim)
+        out.append((slot, plan))
+    return out
+
+
+def _run(job: Job, result: JobResult) -> None:
+    opts = job.options
+    info = probe(job.path)  # once per file; MediaError("unreadable") for damaged or non-video files
+    result.info = info.to_dict()
+    for slot, plan in plans(job, info, result):
         if job.mode == "check" or opts.dry_run:
-            found = validate(info, slot)
-            blocking = _blocking(found, opts, info, slot)
-            status = Status.FAILED if blocking else Status.PLANNED
-            result.outputs.append(SlotResult(slot.id, status, output=None if blocking or job.mode == "check" else str(out),
-                                             findings=found))
+            status = Status.PLANNED if plan.writes else Status.FAILED
+            output = plan.output if job.mode != "check" else None
+            result.outputs.append(SlotResult(slot.id, status, output=output, findings=list(plan.findings),
+                                             plan=plan.to_dict(), size=plan.frame if plan.writes else None))
             continue
-        if not opts.force and out.exists() and read_recipe(out) == recipe:
-            result.outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(out), bytes=out.stat().st_size))
+        out = Path(plan.output) if plan.output else None
+        if out is not None and not opts.force and out.exists() and read_recipe(out) == plan.recipe:
+            result.outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(out), bytes=out.stat().st_size,
+                                             plan=plan.to_dict(), size=plan.frame))
             continue
-        fit = opts.fit or default_fit(slot)
-        span = resolve_trim(_trim(opts.trim), info, slot)
-        total = (span[1] - span[0]) if span else info.duration
-        report = (lambda done, slot_id=slot.id: job.progress.put((job.path, slot_id, done, total))) if job.progress else None
+        report = None
+        if job.progress:
+            report = lambda done, slot_id=slot.id, total=plan.duration: job.progress.put(  # noqa: E731
+                (job.path, slot_id, done, total))
+        from .transcode import carry_out
+
         with tempfile.TemporaryDirectory(prefix="assetkit-overlay-") as tmp:
-            overlay = _overlay(Path(tmp), info, slot, fit, opts, credit.line if opts.visible_credit else None)
-            vr = prepare_video(job.path, slot, out, fit=fit, trim=_trim(opts.trim), allow_upscale=opts.allow_upscale,
-                               subtitles=opts.subtitles, loudness=opts.loudness, overlay_png=overlay,
-                               x264_preset=os.environ.get("ASSETKIT_X264_PRESET", "medium"), recipe=recipe,
-                               on_progress=report)
+            png = _overlay(Path(tmp), plan, opts) if plan.writes and plan.overlay else None
+            vr = carry_out(plan, overlay_png=png, on_progress=report, source=info)
         res = SlotResult(slot.id, decide_status([*result.findings, *vr.findings], written=vr.ok),
-                         output=str(vr.output) if vr.ok else None, findings=list(vr.findings))
+                         output=str(vr.output) if vr.ok else None, findings=list(vr.findings), plan=plan.to_dict())
         if vr.ok:
             res.bytes = vr.output.stat().st_size
             res.size = vr.info.display_size
@@ -101,45 +130,54 @@ def _run(job: Job, result: JobResult) -> None:
         result.outputs.append(res)
 
 
-def _overlay(tmp: Path, info, slot, fit: str, opts, credit: str | None) -> Path | None:
+def _recipe_inputs(job: Job, result: JobResult) -> tuple[tuple[int, int], Row | None, dict | None]:
+    st = os.stat(job.path)
+    row = _manifest_row(job, result)
+    return (st.st_size, st.st_mtime_ns), row, _recipe_extra(job.options, row)
+
+
+# The same manifest lookup and recipe inputs as photos (kept here, not imported from the photo
+# pipeline, so the two engines do not import each other).
+def _manifest_row(job: Job, result: JobResult) -> Row | None:
+    if not job.options.manifest:
+        return None
+    manifest = load_manifest(job.options.manifest)
+    rel = (Path(job.rel_stem).parent / Path(job.path).name).as_posix()
+    row = manifest.lookup(rel)
+    if row is None:
+        result.findings.append(finding("manifest-missing", f"{rel} has no row in {Path(manifest.path).name}: "
+                                       "its credit, source and consent are unknown"))
+    return row
+
+
+def _recipe_extra(opts, row) -> dict | None:
+    extra = {}
+    if row:
+        extra["row"] = [row.credit, row.source, row.consent, row.caption, row.alt, row.focus]
+    for key in ("logo", "font"):
+        p = getattr(opts, key)
+        if p and os.path.exists(p):
+            st = os.stat(p)
+            extra[key] = [st.st_size, st.st_mtime_ns]
+    return extra or None
+
+
+def _overlay(tmp: Path, plan: VideoPlan, opts) -> Path | None:
     """The credit and logo drawn by the photo renderer on a transparent frame, for ffmpeg to overlay.
 
     With nothing under the text to measure, the credit is light with a dark soft shadow, which reads
     on any footage."""
-    if not credit and not opts.logo:
-        return None
+    from PIL import Image
+
     from ..image import watermark
 
-    frame = plan_geometry(info, slot, fit, opts.allow_upscale).frame
-    canvas = Image.new("RGBA", frame, (0, 0, 0, 0))
-    if opts.logo:
-        canvas, _ = watermark.draw_logo(canvas, opts.logo, scale=opts.logo_scale, opacity=opts.logo_opacity,
-                                        position=opts.logo_position)
-    if credit:
-        canvas, _ = watermark.draw_credit(canvas, credit, position=opts.credit_position, font_path=opts.font)
+    canvas = Image.new("RGBA", plan.frame, (0, 0, 0, 0))
+    if plan.overlay.get("logo"):
+        canvas, _ = watermark.draw_logo(canvas, plan.overlay["logo"], scale=opts.logo_scale,
+                                        opacity=opts.logo_opacity, position=opts.logo_position)
+    if plan.overlay.get("credit"):
+        canvas, _ = watermark.draw_credit(canvas, plan.overlay["credit"], position=opts.credit_position,
+                                          font_path=opts.font)
     path = tmp / "overlay.png"
     canvas.save(path)
     return path
-
-
-def _trim(text):
-    if not text:
-        return None
-    from .transcode import parse_trim
-
-    return parse_trim(text)
-
-
-def _blocking(found, opts, info, slot) -> bool:
-    """Would prepare write nothing? (too long without --trim, too small without --allow-upscale)"""
-    for f in found:
-        if f.severity is not Severity.ERROR:
-            continue
-        if f.code == "video-too-long" and opts.trim:
-            span = resolve_trim(_trim(opts.trim), info, slot)
-            if span and slot.max_duration and span[1] - span[0] <= slot.max_duration.value + 0.05:
-                continue
-        if f.code == "video-too-small" and opts.allow_upscale:
-            continue
-        return True
-    return False

@@ -29,8 +29,42 @@ LOCATION_KEYS = frozenset({
     "com.android.capture.location", "xyz", "\u00a9xyz", "gps", "gpscoordinates",
 })
 PACKETS_FOR_VFR = 60
+# B-frames arrive out of presentation order: the last few pts of a window of packets still miss
+# frames that come later in the file, so steps are judged only below this many of the largest.
+REORDER_DEPTH = 8
+
+# ffmpeg's enum values (libavutil/pixfmt.h, avcodec.h) -> the names ffmpeg's options use.
+PRIMARIES = {1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 9: "bt2020",
+             11: "smpte431", 12: "smpte432"}
+TRANSFERS = {1: "bt709", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear",
+             13: "iec61966-2-1", 14: "bt2020-10", 15: "bt2020-12", 16: "smpte2084", 18: "arib-std-b67"}
+MATRICES = {0: "gbr", 1: "bt709", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 9: "bt2020nc",
+            10: "bt2020c"}
+FIELD_ORDERS = {0: "unknown", 1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
+HDR_TRANSFERS = {"smpte2084": "pq", "arib-std-b67": "hlg"}
+HDR_SIDE_DATA = ("MASTERING_DISPLAY_METADATA", "CONTENT_LIGHT_LEVEL", "DYNAMIC_HDR_PLUS",
+                 "DOVI_METADATA", "DOVI_RPU_BUFFER")
 # ffmpeg's demuxers for single pictures: a photo is not a video, whatever its name says.
 _STILL_FORMATS = ("image2", "_pipe", "apng", "webp")
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    index: int                # absolute stream index, for ffmpeg's -map
+    codec: str
+    channels: int
+    sample_rate: int
+    default: bool             # the container's default flag
+    language: str = ""
+    title: str = ""
+
+    def label(self) -> str:
+        bits = [self.codec, f"{self.channels} ch", f"{self.sample_rate / 1000:g} kHz"]
+        if self.language and self.language != "und":
+            bits.insert(0, self.language)
+        if self.title:
+            bits.insert(0, repr(self.title))
+        return " ".join(bits)
 
 
 @dataclass(frozen=True)
@@ -56,7 +90,17 @@ class VideoInfo:
     audio_channels: int | None
     location_tags: tuple[tuple[str, str], ...] = ()
     video_index: int = 0            # absolute stream indexes, for ffmpeg's -map (cover art skipped)
-    audio_index: int | None = None
+    audio_index: int | None = None  # the track kept: the default one, else the first
+    nominal_rate: Fraction = Fraction(0)   # the stream's r_frame_rate: what a VFR phone clip aims at
+    color_primaries: str = ""       # ffmpeg names ("bt709", "bt2020"); "" when untagged
+    color_transfer: str = ""        # "bt709", "smpte2084" (PQ), "arib-std-b67" (HLG), ...
+    color_matrix: str = ""
+    color_range: str = ""           # "tv" | "pc" | ""
+    bit_depth: int = 8
+    hdr_side_data: tuple[str, ...] = ()   # mastering display, content light level, HDR10+, Dolby Vision
+    field_order: str = "progressive"      # progressive | tt | bb | tb | bt | unknown (flag as stored)
+    interlaced_frames: bool = False       # the first decoded frame says it is interlaced
+    audio_tracks: tuple[AudioTrack, ...] = ()
 
     @property
     def has_audio(self) -> bool:
@@ -65,6 +109,26 @@ class VideoInfo:
     @property
     def has_location(self) -> bool:
         return bool(self.location_tags)
+
+    @property
+    def hdr(self) -> str | None:
+        """"pq" or "hlg" for an HDR transfer, "hdr" for untagged HDR side data, else None."""
+        if self.color_transfer in HDR_TRANSFERS:
+            return HDR_TRANSFERS[self.color_transfer]
+        return "hdr" if self.hdr_side_data else None
+
+    @property
+    def wide_gamut(self) -> bool:
+        return self.color_primaries == "bt2020" or self.color_matrix in ("bt2020nc", "bt2020c")
+
+    @property
+    def needs_tonemap(self) -> bool:
+        """Anything a BT.709 SDR player would show wrong: HDR transfer, BT.2020 colours, or both."""
+        return self.hdr is not None or self.wide_gamut
+
+    @property
+    def interlaced(self) -> bool:
+        return self.field_order in ("tt", "bb", "tb", "bt") or self.interlaced_frames
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -78,6 +142,9 @@ class VideoInfo:
         d = asdict(self)
         d["sar"] = f"{self.sar.numerator}:{self.sar.denominator}"
         d["frame_rate"] = float(self.frame_rate)
+        d["nominal_rate"] = float(self.nominal_rate)
+        d["hdr"] = self.hdr
+        d["interlaced"] = self.interlaced
         d["location_tags"] = dict(self.location_tags)
         d["has_audio"] = self.has_audio
         return d
@@ -110,10 +177,17 @@ def _describe(path: str, size: int, c: av.container.InputContainer) -> VideoInfo
     if any(s in fmt for s in _STILL_FORMATS):
         raise MediaError(path, "unreadable", f"a still picture ({fmt}), not a video")
     v = videos[0]
-    a = c.streams.audio[0] if c.streams.audio else None
+    tracks = tuple(AudioTrack(s.index, s.codec_context.name, s.codec_context.channels or 0,
+                              s.codec_context.sample_rate or 0,
+                              bool(s.disposition & av.stream.Disposition.default),
+                              s.metadata.get("language", ""), s.metadata.get("title", ""))
+                   for s in c.streams.audio)
+    # The default track, else the first: what a player plays when nobody chooses.
+    kept = next((t for t in tracks if t.default), tracks[0] if tracks else None)
+    a = next(s for s in c.streams.audio if s.index == kept.index) if kept else None
     _check_complete(path, size, c)
 
-    rotation, pts = _first_frame_and_pts(path, c, v)
+    rotation, pts, frame_facts = _first_frame_and_pts(path, c, v)
     if rotation is None:  # no display matrix on the frame: old-style tag, else upright
         rotation = _tag_rotation(v.metadata)
 
@@ -130,13 +204,15 @@ def _describe(path: str, size: int, c: av.container.InputContainer) -> VideoInfo
     avg = Fraction(v.average_rate) if v.average_rate else None
     base = Fraction(v.base_rate) if v.base_rate else None
     rate = avg or base or Fraction(0)
+    nominal = Fraction(v.guessed_rate) if v.guessed_rate else (base or rate)
+    cc = v.codec_context
     meta = {**c.metadata}
     brand = meta.get("major_brand", "").strip().lower()
     return VideoInfo(
         path=path, format_name=fmt, container=_container(fmt, brand),
         duration=duration, width=v.width, height=v.height, sar=sar, rotation=rotation,
         display_width=dw, display_height=dh, frame_rate=rate,
-        variable_frame_rate=_is_vfr(avg, base, pts),
+        variable_frame_rate=_is_vfr(pts),
         video_codec=v.codec_context.name, pix_fmt=v.codec_context.pix_fmt or "",
         bit_rate=c.bit_rate or None, video_bit_rate=v.bit_rate or None,
         audio_codec=a.codec_context.name if a else None,
@@ -144,6 +220,16 @@ def _describe(path: str, size: int, c: av.container.InputContainer) -> VideoInfo
         audio_channels=a.codec_context.channels if a else None,
         location_tags=_location_tags(c),
         video_index=v.index, audio_index=a.index if a else None,
+        nominal_rate=nominal,
+        color_primaries=PRIMARIES.get(cc.color_primaries, ""),
+        color_transfer=TRANSFERS.get(cc.color_trc, ""),
+        color_matrix=MATRICES.get(cc.colorspace, ""),
+        color_range={1: "tv", 2: "pc"}.get(cc.color_range, ""),
+        bit_depth=_bit_depth(cc.pix_fmt or ""),
+        hdr_side_data=frame_facts["side_data"],
+        field_order=FIELD_ORDERS.get(cc.field_order, "unknown"),
+        interlaced_frames=frame_facts["interlaced"],
+        audio_tracks=tracks,
     )
 
 
@@ -161,11 +247,20 @@ def _check_complete(path: str, size: int, c) -> None:
                          f"truncated: the file has {size} bytes but its index needs {end}")
 
 
-def _first_frame_and_pts(path: str, c, v) -> tuple[int | None, list[int]]:
-    """Decode one frame (the display matrix lives there) and collect the first packets' pts.
+def _bit_depth(pix_fmt: str) -> int:
+    for bits in (16, 14, 12, 10, 9):
+        if f"p{bits}" in pix_fmt or pix_fmt.endswith(f"{bits}le") or pix_fmt.endswith(f"{bits}be"):
+            return bits
+    return 8
 
-    Returns (rotation or None when the frame has no display matrix, pts list)."""
+
+def _first_frame_and_pts(path: str, c, v) -> tuple[int | None, list[int], dict]:
+    """Decode one frame (the display matrix and HDR side data live there) and collect the first
+    packets' pts.
+
+    Returns (rotation or None when the frame has no display matrix, pts list, frame facts)."""
     decoded = False
+    facts = {"side_data": (), "interlaced": False}
     rotation: int | None = None
     pts: list[int] = []
     # One frame: starting decoder threads costs more than it saves (measured ~2x at 1080p).
@@ -178,6 +273,9 @@ def _first_frame_and_pts(path: str, c, v) -> tuple[int | None, list[int]]:
             if not decoded:
                 for frame in packet.decode():
                     decoded = True
+                    names = [sd.type.name for sd in frame.side_data]
+                    facts = {"side_data": tuple(n for n in names if n in HDR_SIDE_DATA),
+                             "interlaced": bool(frame.interlaced_frame)}
                     # frame.rotation reads 0 both for "upright" and "no matrix": look for the matrix
                     if any(sd.type.name == "DISPLAYMATRIX" for sd in frame.side_data):
                         rotation = int(frame.rotation)
@@ -188,7 +286,7 @@ def _first_frame_and_pts(path: str, c, v) -> tuple[int | None, list[int]]:
         raise MediaError(path, "unreadable", f"damaged video data ({_reason(e)})") from None
     if not decoded:
         raise MediaError(path, "unreadable", "no video frame could be decoded")
-    return rotation, pts
+    return rotation, pts, facts
 
 
 def _tag_rotation(meta: dict) -> int:
@@ -208,12 +306,17 @@ def _duration(c, v) -> float:
     return 0.0
 
 
-def _is_vfr(avg: Fraction | None, base: Fraction | None, pts: list[int]) -> bool:
-    """Variable if the average rate disagrees with the stream's base rate, or the timestamp steps
-    of the first packets vary by more than rounding (1 tick) plus 5%."""
-    if avg and base and abs(avg - base) / base > Fraction(2, 100):
-        return True
-    steps = [b - a for a, b in zip(sorted(pts), sorted(pts)[1:]) if b > a]
+def _is_vfr(pts: list[int]) -> bool:
+    """Judged from presentation timestamps only: variable when the steps between consecutive
+    frames (in presentation order) vary by more than rounding (1 tick) plus 5%.
+
+    Not from average vs nominal rate (a clip whose last frame is short, or whose audio runs
+    longer, disagrees without being variable), and not over the tail of the window, where
+    B-frames still to come leave gaps that are only reordering."""
+    ordered = sorted(set(pts))
+    if len(ordered) > 2 * REORDER_DEPTH:
+        ordered = ordered[:-REORDER_DEPTH]
+    steps = [b - a for a, b in zip(ordered, ordered[1:])]
     if len(steps) < 3:
         return False
     median = sorted(steps)[len(steps) // 2]

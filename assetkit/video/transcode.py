@@ -1,44 +1,47 @@
-"""Fix a video for a slot with ffmpeg: build the command (ffmpeg-python), run it, check the result.
+"""Carry out a VideoPlan with ffmpeg: build the command (ffmpeg-python), run it, check the result.
 
-The steps, in order (``prepare_video``):
-probe -> validate -> refuse what only a person can fix (too long without --trim, too small without
---allow-upscale) -> geometry -> loudness first pass (if asked) -> build -> run (atomic) -> poster
--> re-probe the output.
+Nothing is decided here: ``plan/video.make_video_plan`` chose the geometry, the rate, the colour
+pipeline, copy or re-encode and whether anything is written at all. ``carry_out(plan)`` runs it:
+loudness first pass (if the plan asks) -> command -> run (atomic) -> re-probe the output; the
+poster comes out of the same ffmpeg run (a second output: ``thumbnail`` over frames sampled across
+the clip, so it is a representative frame, tone-mapped like the video), or, for a stream copy,
+from a decode-only run.
 
-The encode: H.264 High yuv420p + AAC in MP4 with faststart; ffmpeg autorotates on decode, so the
-frames reach the filter graph upright and the output carries no display matrix; the first scale
-goes to display size and ``setsar=1`` makes pixels square; the frame is fitted to the slot's aspect
-(pad / crop / blur); constant frame rate at the source's average rate; ``-map_metadata -1`` and
-``-map_chapters -1`` plus mapping only the filtered video and first audio stream drop global tags,
-QuickTime ``mdta`` keys (location ISO6709) and Apple metadata tracks alike.
+The encode, in filter order: deinterlace (bwdif, before anything scales the fields together) ->
+scale to the picture size (ffmpeg autorotates on decode, so frames arrive upright; ``setsar=1``
+makes pixels square) -> tone-map HDR to BT.709 SDR (zscale/tonemap: linearise, tone-map, convert
+primaries, BT.709 transfer and matrix; after the scale, so a 4K source is tone-mapped at output
+size) -> pad / crop / blur to the frame -> subtitles, overlay -> yuv420p. H.264 High + AAC in MP4
+with faststart, constant frame rate at the plan's rate, tagged BT.709. ``-map_metadata -1`` (global
+and per stream) and ``-map_chapters -1`` plus mapping only the filtered video and the kept audio
+track drop global tags, QuickTime ``mdta`` keys (location ISO6709) and Apple metadata tracks alike.
 """
 from __future__ import annotations
 
 import collections
 import os
-import re
 import subprocess
 import threading
 from dataclasses import dataclass
-from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import ffmpeg
 
-from ..checks import Finding, Severity, finding
-from ..fsutil import temp_path_for
+from ..checks import Finding, finding
 from ..errors import MediaError, UsageError
-from ..presets import Slot
-from . import geometry, loudness as _loudness, subtitles as _subs
+from ..fsutil import temp_path_for
+from ..plan.video import VideoPlan, make_video_plan, parse_trim, plan_geometry, resolve_trim  # noqa: F401
+from . import loudness as _loudness, subtitles as _subs
 from .probe import VideoInfo, probe
-from .validate import validate
+
+if TYPE_CHECKING:
+    from ..presets import Slot
 
 FFMPEG_ENV = "ASSETKIT_FFMPEG"
-STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
-                  Fraction(30), Fraction(50), Fraction(60000, 1001), Fraction(60)]
 LOG_LINES = 10
+POSTER_SAMPLES = 10   # frames spread over the clip that ``thumbnail`` chooses the poster from
 Progress = Callable[[float], None]
 
 
@@ -64,94 +67,51 @@ def ffmpeg_exe() -> str:
     return str(exe)
 
 
-# --- trim ---------------------------------------------------------------------------------------
-
-def parse_trim(text: str) -> tuple[float, float] | str:
-    """``"auto"``, ``"5-65"``, ``"00:01:02-00:01:30"``, ``"1:02.5-1:30"`` -> "auto" or (start, end)."""
-    t = text.strip().lower()
-    if t == "auto":
-        return "auto"
-    m = re.fullmatch(r"([\d:.]+)\s*-\s*([\d:.]+)", t)
-    if not m:
-        raise UsageError(f"--trim {text!r}: expected START-END in seconds or HH:MM:SS (e.g. 5-65, "
-                         f"00:01:02-00:01:30) or 'auto'")
-    start, end = _seconds(m.group(1), text), _seconds(m.group(2), text)
-    if end <= start:
-        raise UsageError(f"--trim {text!r}: the end must come after the start")
-    return (start, end)
-
-
-def _seconds(part: str, whole: str) -> float:
-    bits = part.split(":")
-    try:
-        if len(bits) > 3 or any(b == "" for b in bits):
-            raise ValueError
-        value = 0.0
-        for b in bits:
-            value = value * 60 + float(b)
-    except ValueError:
-        raise UsageError(f"--trim {whole!r}: {part!r} is not seconds or HH:MM:SS") from None
-    return value
-
-
-def resolve_trim(trim, info: VideoInfo, slot: Slot) -> tuple[float, float] | None:
-    """None, "auto", (start, end) or text -> a (start, end) within the clip, or None."""
-    if trim is None:
-        return None
-    if isinstance(trim, str):
-        trim = parse_trim(trim)
-    if trim == "auto":
-        if slot.max_duration is None:
-            return None  # nothing to trim to: the slot has no limit
-        return (0.0, min(float(slot.max_duration.value), info.duration))
-    start, end = float(trim[0]), float(trim[1])
-    if start >= info.duration:
-        raise UsageError(f"--trim starts at {start:g} s but the clip is {info.duration:.1f} s long")
-    return (start, min(end, info.duration))
-
-
 # --- the command --------------------------------------------------------------------------------
 
-def output_rate(info: VideoInfo) -> Fraction:
-    """The source's average rate; a phone's 29.87 fps VFR average snaps to 30000/1001 (within 2%)."""
-    rate = info.frame_rate if info.frame_rate > 0 else Fraction(30)
-    std = min(STANDARD_RATES, key=lambda r: abs(rate - r))
-    if rate.denominator == 1 or rate == std or abs(rate - std) / std >= Fraction(2, 100):
-        return rate.limit_denominator(1001)  # a whole or unusual rate (25, 1, 12.5) stays
-    return std
+BASE_ARGS = ["-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-progress", "pipe:1", "-nostats"]
 
 
-def plan_geometry(info: VideoInfo, slot: Slot, fit: str = "pad", allow_upscale: bool = False) -> geometry.Geometry:
-    size = lambda d: (d.width, d.height) if d is not None else None  # noqa: E731
-    return geometry.plan(info.display_size, aspect=size(slot.aspect), fit=fit, max_size=size(slot.max_size),
-                         min_size=size(slot.min_size), allow_upscale=allow_upscale)
-
-
-def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", trim=None,
-                  allow_upscale: bool = False, subtitles=None, overlay_png=None,
-                  loudness: bool | _loudness.Loudness | None = False,
-                  x264_preset: str = "medium", crf: int = 20, recipe: str | None = None) -> list[str]:
-    """The full ffmpeg argv; the last element is always the output path (``run`` relies on it).
-
-    ``loudness=True`` runs the measuring first pass now; pass a ``Loudness`` (from
-    ``loudness.measure``) to keep this function free of side effects, or None/False to skip."""
-    exe = ffmpeg_exe()
-    geo = plan_geometry(info, slot, fit, allow_upscale)
-    span = resolve_trim(trim, info, slot)
+def command(plan: VideoPlan, *, overlay_png=None, loudness: _loudness.Loudness | None = None,
+            exe: str | None = None, poster_to=None) -> list[str]:
+    """The full ffmpeg argv for ``plan``; the last element is always the output path (``run``
+    relies on it). ``poster_to``: a re-encode also writes the poster there (a second output of
+    the same run: no second decode)."""
+    if not plan.writes:
+        raise ValueError("this plan writes nothing")
+    exe = exe or ffmpeg_exe()
+    dst = plan.output
     in_kw = {}
-    if span is not None:
+    if plan.trim is not None:
         # Input-side seek is frame-accurate when re-encoding and skips decoding the cut part.
-        in_kw = {"ss": f"{span[0]:.3f}", "t": f"{span[1] - span[0]:.3f}"}
-    src_in = ffmpeg.input(str(src), **in_kw)
-    v = _fit(src_in[str(info.video_index)], geo)
-    W, H = geo.frame
-    if subtitles is not None:
-        if not Path(subtitles).is_file():
-            raise UsageError(f"subtitles file {subtitles} does not exist")
+        in_kw = {"ss": f"{plan.trim[0]:.3f}", "t": f"{plan.trim[1] - plan.trim[0]:.3f}"}
+    src_in = ffmpeg.input(plan.source, **in_kw)
+    strip = {"map_metadata": -1, "map_metadata:s:v": -1, "map_metadata:s:a": -1, "map_chapters": -1}
+    out_kw: dict = {}
+    if plan.recipe:  # lets a re-run recognise an up-to-date output (the only metadata written)
+        out_kw["metadata"] = f"comment=assetkit-recipe:{plan.recipe}"
+    if plan.copy:
+        streams = [src_in[str(plan.video_index)]]
+        if plan.audio:
+            streams.append(src_in[str(plan.audio_index)])
+        out = ffmpeg.output(*streams, dst, **{"c": "copy", **out_kw, **strip, "movflags": "+faststart",
+                                              "f": "mp4"})
+        args = ffmpeg.get_args(out)
+        return [exe, *BASE_ARGS, *args]
+
+    v = src_in[str(plan.video_index)]
+    if plan.deinterlace:
+        # One frame per frame (send_frame): the output keeps the source's frame rate, as the plan says.
+        v = v.filter("bwdif", mode="send_frame", parity="auto", deint="all")
+    v = _fit(v, plan)
+    W, H = plan.frame
+    if plan.subtitles is not None:
+        if not Path(plan.subtitles).is_file():
+            raise UsageError(f"subtitles file {plan.subtitles} does not exist")
         if _subs.has_libass(exe):
-            v = v.filter("subtitles", filename=str(subtitles), charenc="UTF-8")
+            v = v.filter("subtitles", filename=str(plan.subtitles), charenc="UTF-8")
         else:
-            for png, cue in _subs.render_cues(_subs.parse_srt(subtitles), (W, H)):
+            for png, cue in _subs.render_cues(_subs.parse_srt(plan.subtitles), (W, H)):
                 v = ffmpeg.overlay(v, ffmpeg.input(str(png))["v:0"], x=0, y=0,
                                    enable=f"between(t,{cue.start:.3f},{cue.end:.3f})")
     if overlay_png is not None:
@@ -161,52 +121,88 @@ def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", tr
         logo = ffmpeg.input(str(overlay_png))["v:0"].filter("scale", W, H)
         v = ffmpeg.overlay(v, logo, x=0, y=0)
     v = v.filter("format", "yuv420p")
-
+    outputs = []
+    if poster_to is not None:
+        parts = v.filter_multi_output("split")
+        v = parts[0]
+        outputs.append(_poster_output(parts[1], poster_to, plan.duration * plan.fps))
     streams = [v]
-    out_kw = {}
-    if info.has_audio:
-        a = src_in[str(info.audio_index)]
-        if loudness is True:
-            loudness = _loudness.measure(exe, src, trim=span)
-        if isinstance(loudness, _loudness.Loudness):
+    if plan.audio:
+        a = src_in[str(plan.audio_index)]
+        if loudness is not None:
+            a = a.filter("loudnorm", **loudness.filter_kwargs())
+        if loudness is not None or plan.audio_rate:
             # loudnorm works at 192 kHz internally; bring it back to a rate AAC players expect.
-            a = a.filter("loudnorm", **loudness.filter_kwargs()).filter("aresample", 48000)
+            a = a.filter("aresample", plan.audio_rate or 48000)
         streams.append(a)
-        out_kw.update({"c:a": "aac", "b:a": "160k"})
-    if recipe:  # lets a re-run recognise an up-to-date output (the only metadata written)
-        out_kw["metadata"] = f"comment=assetkit-recipe:{recipe}"
-    out = ffmpeg.output(
-        *streams, str(dst),
-        **{"c:v": "libx264", "profile:v": "high", "preset": x264_preset, "crf": crf,
-           "pix_fmt": "yuv420p", "fps_mode": "cfr", "r": str(output_rate(info)),
-           **out_kw, "map_metadata": -1, "map_chapters": -1, "movflags": "+faststart", "f": "mp4"},
-    )
-    args = ffmpeg.get_args(out)
-    assert args[-1] == str(dst)
-    return [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
-            "-progress", "pipe:1", "-nostats", *args]
+        out_kw.update({"c:a": "aac", "b:a": plan.audio_bitrate})
+        if plan.audio_channels:
+            out_kw["ac"] = plan.audio_channels
+    outputs.append(ffmpeg.output(
+        *streams, dst,
+        **{"c:v": "libx264", "profile:v": plan.profile, "preset": plan.x264_preset, "crf": plan.crf,
+           "pix_fmt": plan.pix_fmt, "fps_mode": "cfr", "r": plan.frame_rate,
+           "color_primaries": "bt709", "color_trc": "bt709", "colorspace": "bt709",
+           **out_kw, **strip, "movflags": "+faststart", "f": "mp4"},
+    ))
+    args = ffmpeg.get_args(ffmpeg.merge_outputs(*outputs))
+    assert args[-1] == dst
+    return [exe, *BASE_ARGS, *args]
 
 
-def _fit(v, geo: geometry.Geometry):
-    W, H = geo.frame
-    pw, ph = geo.picture
-    x, y = geo.offset
-    if geo.picture == geo.frame:  # already the slot's aspect: nothing to pad, crop or blur
-        return v.filter("scale", W, H).filter("setsar", 1)
-    if geo.fit == "pad":
-        return v.filter("scale", pw, ph).filter("setsar", 1).filter("pad", W, H, x, y, color="black")
-    if geo.fit == "crop":
-        return v.filter("scale", pw, ph).filter("setsar", 1).filter("crop", W, H, x, y)
+def _poster_output(v, dst, frames: float):
+    """A representative frame: ``thumbnail`` (the frame nearest the average histogram, so not a
+    black frame, a fade or a flash) over POSTER_SAMPLES frames spread across the clip. JPEG means
+    full range and the BT.601 matrix, so the frame is converted, not just relabelled."""
+    every = max(1, int(frames // POSTER_SAMPLES))
+    v = (v.filter("framestep", step=every).filter("thumbnail", n=POSTER_SAMPLES)
+         .filter("scale", out_color_matrix="bt601", out_range="full").filter("format", "yuvj420p"))
+    return ffmpeg.output(v, str(dst), **{"frames:v": 1, "c:v": "mjpeg", "q:v": 3, "f": "image2",
+                                         "update": 1, "fps_mode": "passthrough"})
+
+
+def _fit(v, plan: VideoPlan):
+    W, H = plan.frame
+    pw, ph = plan.picture
+    x, y = plan.offset
+
+    def picture(s, w, h):
+        s = s.filter("scale", w, h).filter("setsar", 1)
+        return _tonemap(s, plan) if plan.tonemap else s
+
+    if plan.picture == plan.frame:  # already the slot's aspect: nothing to pad, crop or blur
+        return picture(v, W, H)
+    if plan.fit == "pad":
+        return picture(v, pw, ph).filter("pad", W, H, x, y, color="black")
+    if plan.fit == "crop":
+        return picture(v, pw, ph).filter("crop", W, H, x, y)
     # blur: the background is the picture scaled to cover, blurred at quarter size (4x cheaper,
     # and a blur that strong shows no difference), scaled back up under the sharp foreground.
-    parts = v.filter_multi_output("split")
     bw, bh = max(2, W // 8 * 2), max(2, H // 8 * 2)
     cover = max(bw / pw, bh / ph)
     sw, sh = max(bw, round(pw * cover / 2) * 2), max(bh, round(ph * cover / 2) * 2)
+    parts = picture(v, pw, ph).filter_multi_output("split")
     bg = (parts[0].filter("scale", sw, sh).filter("crop", bw, bh).filter("gblur", sigma=max(2, bh // 20))
           .filter("scale", W, H).filter("setsar", 1))
-    fg = parts[1].filter("scale", pw, ph).filter("setsar", 1)
-    return ffmpeg.overlay(bg, fg, x=x, y=y)
+    return ffmpeg.overlay(bg, parts[1], x=x, y=y)
+
+
+# zimg's names for the source's tags; untagged HDR is read as what phones write (BT.2020, PQ).
+def _tonemap(v, plan: VideoPlan):
+    """HDR (PQ, HLG) or BT.2020 -> BT.709 SDR with zimg (zscale) and ffmpeg's tonemap.
+
+    libplacebo would be the best the bundled build offers, but it needs a Vulkan device, which a
+    server or CI runner does not have; zscale + tonemap run on any CPU. Linear light is scaled so
+    that 1.0 is 100 nits (tonemap's reference white), tone-mapped with Mobius (linear below the
+    knee, a smooth roll-off above it: mid-tones and skin keep their level), primaries converted
+    BT.2020 -> BT.709 in linear light, then the BT.709 transfer and matrix, limited range."""
+    prim, trc, matrix = plan.source_colour
+    tin = trc or ("arib-std-b67" if plan.tonemap == "hlg" else "smpte2084" if plan.tonemap in ("pq", "hdr") else "bt709")
+    v = v.filter("zscale", tin=tin, pin=prim or "bt2020", min=matrix or "bt2020nc", t="linear", npl=100)
+    v = v.filter("format", "gbrpf32le").filter("zscale", p="bt709")
+    if plan.tonemap != "gamut":
+        v = v.filter("tonemap", tonemap="mobius", desat=0)
+    return v.filter("zscale", t="bt709", m="bt709", r="tv").filter("format", "yuv420p")
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -262,12 +258,17 @@ def poster_frame(src, dst_jpg, at: float = 1.0, *, duration: float | None = None
     out = (ffmpeg.input(str(src), ss=f"{at:.3f}")["v:0"]
            .output(str(dst_jpg), **{"frames:v": 1, "c:v": "mjpeg", "q:v": 3, "map_metadata": -1,
                                     "f": "image2", "update": 1}))
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-progress", "pipe:1",
-           "-nostats", *ffmpeg.get_args(out)]
-    run(cmd, 0.0)
+    run([ffmpeg_exe(), *BASE_ARGS, *ffmpeg.get_args(out)], 0.0)
     if not Path(dst_jpg).stat().st_size:  # seeking past the last frame writes nothing
         Path(dst_jpg).unlink()
         raise MediaError(str(src), "ffmpeg-failed", f"no frame at {at:.2f} s for the poster")
+    return Path(dst_jpg)
+
+
+def representative_poster(src, dst_jpg, *, frames: float) -> Path:
+    """The poster of a clip that was not re-encoded: a decode-only run choosing like the encode does."""
+    out = _poster_output(ffmpeg.input(str(src))["v:0"], str(dst_jpg), frames)
+    run([ffmpeg_exe(), *BASE_ARGS, *ffmpeg.get_args(out)], 0.0)
     return Path(dst_jpg)
 
 
@@ -280,6 +281,7 @@ class VideoResult:
     info: VideoInfo | None        # the output, re-probed
     findings: tuple[Finding, ...]
     source: VideoInfo | None = None
+    plan: VideoPlan | None = None
 
     @property
     def ok(self) -> bool:
@@ -293,56 +295,66 @@ class VideoResult:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
+def carry_out(plan: VideoPlan, *, overlay_png=None, on_progress: Progress | None = None,
+              source: VideoInfo | None = None) -> VideoResult:
+    """Write what ``plan`` says: the video (atomically) and its poster beside it. An ffmpeg
+    failure comes back as an "ffmpeg-failed" finding with no output."""
+    found = list(plan.findings)
+    if not plan.writes:
+        return VideoResult(None, None, None, tuple(found), source, plan)
+    exe = ffmpeg_exe()
+    out_path, poster = Path(plan.output), Path(plan.poster) if plan.poster else None
+    poster_tmp = temp_path_for(poster) if poster is not None and not plan.copy else None
+    try:
+        measured = _loudness.measure(exe, plan.source, trim=plan.trim) if plan.loudness else None
+        cmd = command(plan, overlay_png=overlay_png, loudness=measured, exe=exe, poster_to=poster_tmp)
+        run(cmd, plan.duration, on_progress)
+        if poster is not None:
+            if poster_tmp is not None and poster_tmp.is_file() and poster_tmp.stat().st_size:
+                os.replace(poster_tmp, poster)
+            else:  # a stream copy (or a clip too short to sample): choose from the output itself
+                representative_poster(out_path, poster, frames=plan.duration * plan.fps)
+    except MediaError as e:
+        found.append(finding(e.code, e.problem, slot=plan.slot))
+        return VideoResult(None, None, None, tuple(found), source, plan)
+    finally:
+        if poster_tmp is not None:
+            poster_tmp.unlink(missing_ok=True)
+    return VideoResult(out_path, poster, probe(out_path), tuple(found), source, plan)
+
+
 def prepare_video(src, slot: Slot, out_path, *, fit: str = "pad", trim=None, allow_upscale: bool = False,
                   subtitles=None, overlay_png=None, loudness: bool = False,
                   on_progress: Progress | None = None, x264_preset: str = "medium",
                   recipe: str | None = None) -> VideoResult:
-    """Probe, validate, fix and write one video for one slot; the poster goes beside it (.jpg).
+    """The library's one-clip call: probe, plan and carry out one video for one slot.
 
     Raises MediaError("unreadable") for a source that is not a video (the batch turns it into a
-    finding); an ffmpeg failure comes back as an "ffmpeg-failed" finding with no output."""
-    geometry.check_fit(fit)
+    finding)."""
     info = probe(src)
-    found = validate(info, slot)
-    span = resolve_trim(trim, info, slot)
-    limit = slot.max_duration
-    length = (span[1] - span[0]) if span else info.duration
-    if limit is not None and length > limit.value + 0.05:
-        if span is not None:
-            found.append(finding("video-too-long", f"the trimmed part is {length:.1f} s, still over the "
-                                 f"{limit.value} s limit", slot=slot.id, section=limit.source))
-        return VideoResult(None, None, None, tuple(found), info)
-    if span is not None:
-        found = [_note(f, f"trimmed to {span[0]:g}-{span[1]:g} s ({length:.1f} s)")
-                 if f.code == "video-too-long" else f for f in found]
-    if any(f.code == "video-too-small" and f.severity is Severity.ERROR for f in found):
-        if not allow_upscale:
-            return VideoResult(None, None, None, tuple(found), info)
-    geo = plan_geometry(info, slot, fit, allow_upscale)
-    if geo.upscaled:
-        found = [f for f in found if f.code != "video-too-small"]
-        found.append(finding("video-too-small", f"enlarged {geo.scale:.2f}x to {geo.frame[0]}x{geo.frame[1]} "
-                             f"because --allow-upscale was given; it will look soft",
-                             slot=slot.id, severity=Severity.WARNING,
-                             section=slot.min_size.source if slot.min_size else slot.source))
-    measured = None
-    if loudness and info.has_audio:
-        measured = _loudness.measure(ffmpeg_exe(), src, trim=span)
-    out_path = Path(out_path)
-    cmd = build_command(src, out_path, info, slot, fit=fit, trim=span, allow_upscale=allow_upscale,
-                        subtitles=subtitles, overlay_png=overlay_png, loudness=measured,
-                        x264_preset=x264_preset, recipe=recipe)
-    try:
-        run(cmd, length, on_progress)
-    except MediaError as e:
-        found.append(finding(e.code, e.problem, slot=slot.id))
-        return VideoResult(None, None, None, tuple(found), info)
-    out_info = probe(out_path)
-    poster = poster_frame(out_path, out_path.with_suffix(".jpg"), at=min(1.0, out_info.duration / 2),
-                          duration=out_info.duration)
-    return VideoResult(out_path, poster, out_info, tuple(found), info)
+    plan = _plan(info, slot, out_path, fit=fit, trim=trim, allow_upscale=allow_upscale, subtitles=subtitles,
+                 overlay_png=overlay_png, loudness=loudness, x264_preset=x264_preset, recipe=recipe)
+    return carry_out(plan, overlay_png=overlay_png, on_progress=on_progress, source=info)
 
 
-def _note(f: Finding, text: str) -> Finding:
-    """The finding, now fixed: info severity, with what was done."""
-    return Finding(f.code, Severity.INFO, f"{f.message.split(';')[0]}; {text}", f.section, True, f.slot)
+def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", trim=None,
+                  allow_upscale: bool = False, subtitles=None, overlay_png=None,
+                  loudness: _loudness.Loudness | None = None, x264_preset: str = "medium",
+                  recipe: str | None = None) -> list[str]:
+    """The ffmpeg argv for one clip and slot (the plan's command), e.g. for a benchmark to run as is."""
+    plan = _plan(info, slot, dst, fit=fit, trim=trim, allow_upscale=allow_upscale, subtitles=subtitles,
+                 overlay_png=overlay_png, loudness=False, x264_preset=x264_preset, recipe=recipe)
+    return command(plan, overlay_png=overlay_png, loudness=loudness)
+
+
+def _plan(info, slot, out_path, *, fit, trim, allow_upscale, subtitles, overlay_png, loudness, x264_preset,
+          recipe) -> VideoPlan:
+    from dataclasses import replace
+
+    from ..options import Options
+
+    opts = Options(fit=fit, allow_upscale=allow_upscale, subtitles=str(subtitles) if subtitles else None,
+                   loudness=bool(loudness))
+    plan = make_video_plan(info, slot, opts, out=out_path, trim=trim, x264_preset=x264_preset,
+                           overlay={"png": str(overlay_png)} if overlay_png else None)
+    return replace(plan, recipe=recipe or "")

@@ -11,10 +11,13 @@ Severity choices:
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ..checks import Code, Finding, Severity, finding, register
-from ..presets import Slot
-from .probe import VideoInfo
+
+if TYPE_CHECKING:  # the engine never reads presets: it is handed Slot values
+    from ..presets import Slot
+    from .probe import VideoInfo
 
 PRIVACY = "SECURITY AND PRIVACY"
 ASPECT_TOLERANCE = 0.01  # 1%: 854x480 counts as 16:9
@@ -85,8 +88,9 @@ def validate(info: VideoInfo, slot: Slot) -> list[Finding]:
                            slot=sid, section=slot.source))
     if info.variable_frame_rate:
         out.append(finding("video-vfr",
-                           f"variable frame rate (average {float(info.frame_rate):.3f} fps); prepare writes "
-                           f"a constant rate", slot=sid, section=slot.source))
+                           f"variable frame rate (presentation times vary; average {float(info.frame_rate):.3f} "
+                           f"fps, nominal {float(info.nominal_rate):g}); prepare writes a constant rate at "
+                           f"the nominal rate, sound kept in sync", slot=sid, section=slot.source))
     if info.has_location:
         keys = ", ".join(k for k, _ in info.location_tags)
         out.append(finding("gps-present", f"location metadata ({keys}); outputs never carry it",
