@@ -60,8 +60,9 @@ def test_resolve_platform_alias_and_lists():
     assert [s.id for s in lib.resolve("youtube", kinds=("photo",))] == ["youtube/channel-art"]
     with pytest.raises(UsageError, match="unknown platform or slot 'myspace'"):
         lib.resolve("myspace")
-    with pytest.raises(UsageError, match="unknown slot 'instagram/story'"):
-        lib.resolve("instagram/story")
+    with pytest.raises(UsageError, match="unknown slot 'instagram/reel'"):
+        lib.resolve("instagram/reel")
+    assert lib.get("instagram/story").takes("video")  # the vertical slot exists (issue 14.5)
 
 
 GOOD = """schema_version = 1
