@@ -255,6 +255,7 @@ def test_once_and_status(tmp_path, jpeg, capsys):
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ready instagram/post instagram-post/good.jpg -> ready/instagram-post/good.jpg" in done.stdout
+    assert "report report.html (2 files)" in done.stdout and " stop 1 file ready, 0 to review, 1 failed" in done.stdout
     assert main(["watch", str(root), "--status"]) == 0
     text = capsys.readouterr().out
     assert "1 done, 1 failed" in text and "good.jpg" in text and "not a picture" in text
@@ -294,3 +295,91 @@ def test_sigterm_mid_batch_finishes_in_flight_files_and_exits_0(tmp_path, runnin
                           capture_output=True, text=True, env=env, timeout=60)
     assert rest.returncode == 0, rest.stdout + rest.stderr
     assert ready_files(root) == names
+
+
+# ------------------------------------------------------------------ the hot folder for people (issue 12)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_folders_made_by_hand_are_watched_and_unknown_names_get_a_note(tmp_path, running, jpeg, mode):
+    w = running(*MODES[mode], "--jobs", "1")
+    root = w.root
+    small = fx.make_photo(tmp_path / "small.jpg", (900, 400)).read_bytes()
+    # settings nobody can type: enlarging allowed for the cover folder only
+    (root / "assetkit.toml").write_text('[folder."facebook-cover"]\nallow_upscale = true\n')
+    (root / "Facebook Cover").mkdir()          # made by hand while the watcher runs, as a person types it
+    (root / "Facebook Cover" / "cover.jpg").write_bytes(jpeg)
+    (root / "Facebook Cover" / "small.jpg").write_bytes(small)
+    wait_for(lambda: sorted(p.name for p in (root / "ready" / "facebook-cover").glob("*.jpg")) == ["cover.jpg", "small.jpg"]
+             if (root / "ready" / "facebook-cover").is_dir() else False, 20, "the hand-made folder's files ready", w)
+    assert Image.open(root / "ready" / "facebook-cover" / "cover.jpg").size == (851, 315)
+    assert "folder Facebook Cover/ is watched too" in w.log()
+    drop(root, "small.jpg", small)           # the same picture in instagram-post/: no setting there, too small
+    # originals/small.jpg is the cover's: this drop is small-2 wherever it goes
+    wait_for(lambda: (root / "failed" / "small-2.jpg.txt").exists(), 10, "small.jpg failed in instagram-post/", w)
+    assert "Use a larger original" in (root / "failed" / "small-2.jpg.txt").read_text()
+
+    (root / "instagarm").mkdir()
+    (root / "instagarm" / "typo.jpg").write_bytes(variant(jpeg, 7))
+    wait_for(lambda: (root / "failed" / "typo.jpg.txt").exists(), 15, "a note for the unknown folder", w)
+    note = (root / "failed" / "typo.jpg.txt").read_text()
+    assert "Did you mean instagram/?" in note and "  facebook-cover/\n" in note and "  instagram-post/\n" in note
+    assert (root / "failed" / "typo.jpg").exists() and not (root / "instagarm" / "typo.jpg").exists()
+    for n in root.glob("failed/*.txt"):
+        assert "--" not in n.read_text(), f"{n.name} speaks of command-line flags"
+    assert w.stop() == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_fifo_or_a_link_to_dev_zero_never_blocks_the_watcher_and_sigterm_stops_it(tmp_path, running, jpeg, mode):
+    """15.2: a FIFO used to hang the watcher (which then ignored SIGTERM); a link to /dev/zero made it
+    hash for ever. Both go to failed/ with a note, unread; the watcher goes on; SIGTERM stops it."""
+    w = running(*MODES[mode], "--jobs", "1")
+    root = w.root
+    os.mkfifo(root / SLOT / "pipe.jpg")
+    (root / SLOT / "zero.jpg").symlink_to("/dev/zero")
+    drop(root, "good.jpg", jpeg)
+    wait_for(lambda: ready_files(root) == ["good.jpg"], 15, "good.jpg ready beside the FIFO", w)
+    wait_for(lambda: (root / "failed" / "pipe.jpg.txt").exists() and (root / "failed" / "zero.jpg.txt").exists(),
+             10, "notes for the FIFO and the link", w)
+    assert "named pipe" in (root / "failed" / "pipe.jpg.txt").read_text()
+    assert "device" in (root / "failed" / "zero.jpg.txt").read_text()
+    assert (root / "failed" / "zero.jpg").is_symlink(), "the link itself was moved, nothing read through it"
+    t0 = time.monotonic()
+    assert w.stop(signal.SIGTERM, timeout=10) == 0, w.log()  # the timeout is the test: it raises
+    assert time.monotonic() - t0 < 10
+
+
+def test_sigterm_stops_a_watcher_that_meets_a_fifo_mid_scan(tmp_path, running):
+    """The FIFO appears while the watcher runs and nothing else is there: SIGTERM still stops it at once."""
+    w = running("--jobs", "1")
+    os.mkfifo(w.root / SLOT / "late.mov")
+    wait_for(lambda: (w.root / "failed" / "late.mov.txt").exists(), 10, "the FIFO's note", w)
+    os.mkfifo(w.root / SLOT / "later.mov")
+    time.sleep(0.5)
+    assert w.stop(signal.SIGTERM, timeout=10) == 0, w.log()
+
+
+def test_a_250_byte_file_name_is_prepared_not_stuck(tmp_path, jpeg):
+    """15.12: a very long name no longer leaves the file in the drop folder, erroring at every start:
+    the output, the original in originals/ or failed/ and the note all fit the 255-byte limit."""
+    root = tmp_path / "hot"
+    (root / SLOT).mkdir(parents=True)
+    long = "é" * 100 + "x" * 42          # 242 bytes + ".jpg"
+    drop(root, long + ".jpg", jpeg)
+    fx.make_photo(root / SLOT / (long[:-1] + "s.jpg"), (500, 500))  # too small: goes to failed/ with a note
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root), "--for", "instagram/post",
+           "--settle", "0.2", "--once", "--jobs", "1"]
+    for _ in range(2):  # a second start finds nothing left to do
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0 and " error " not in done.stdout, done.stdout + done.stderr
+    assert not any((root / SLOT).iterdir()), "nothing stuck in the drop folder"
+    (out,) = (root / "ready" / SLOT).iterdir()
+    (orig,) = (root / "originals").iterdir()
+    assert out.stem == orig.stem and "~" in out.stem and out.name.startswith("é" * 50)
+    assert Image.open(out).size == (1080, 1080)
+    failed = sorted(p.name for p in (root / "failed").iterdir())
+    assert len(failed) == 2 and failed[1] == failed[0] + ".txt"
+    assert all(len(p.name.encode()) <= 255 for p in root.rglob("*"))
+    assert "Use a larger original" in (root / "failed" / failed[1]).read_text()

@@ -252,3 +252,19 @@ def test_read_content_stops_when_asked_and_never_reads_past_the_size(tmp_path):
     import hashlib
 
     assert c.size == 3 << 20 and c.digest == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_per_folder_settings_from_assetkit_toml(tmp_path):
+    """[folder."NAME"] in ROOT/assetkit.toml: settings a person cannot type, for one drop folder."""
+    (tmp_path / "assetkit.toml").write_text('[prepare]\nquality = 70\n\n[folder."instagram"]\nallow_upscale = true\n'
+                                            'trim = "auto"\n\n[folder."Facebook Cover"]\nquality = 95\n\n'
+                                            '[folder."instagarm"]\nallow_upscale = true\n')
+    logged = []
+    settings = hot.Settings(tmp_path, {"crop": "centre"}, lambda e, t: logged.append(t), LIB)
+    insta, cover, other = (settings.options(n) for n in ("instagram", "facebook-cover", "twitter"))
+    assert (insta.allow_upscale, insta.trim, insta.quality, insta.crop) == (True, "auto", 70, "centre")
+    assert (cover.allow_upscale, cover.quality) == (False, 95)
+    assert (other.allow_upscale, other.trim, other.quality) == (False, None, 70)
+    assert any('[folder."instagarm"]' in t and "did you mean instagram?" in t for t in logged), logged
+    # flags given when the watcher was started still win
+    assert hot.Settings(tmp_path, {"quality": 50}, lambda *a: None, LIB).options("facebook-cover").quality == 50

@@ -73,7 +73,7 @@ def watch(root: str | os.PathLike, slots: str | Iterable[str] | None = None, *, 
     lock = _lock(root)
     stream = out or sys.stdout
     logs: list = []
-    settings = Settings(root, options, lambda e, t: logs.append((e, t)))
+    settings = Settings(root, options, lambda e, t: logs.append((e, t)), lib)
     w = Watcher(root, drops, settings, lib=lib, settle=settle, poll=poll, jobs=jobs, grace=grace,
                 out=stream, stop=stop or threading.Event())
     settings.log = w.log

@@ -38,8 +38,8 @@ from ..model import Job, JobResult
 from ..options import Options
 from ..presets import PresetLibrary, Slot
 from . import outcomes as oc
-from .drops import (FAILED_DIR, NEEDS_REVIEW_DIR, ORIGINALS, READY, REPORTS, STATE, Drop, suggest,
-                    valid_names)
+from .drops import (FAILED_DIR, NEEDS_REVIEW_DIR, ORIGINALS, READY, REPORTS, STATE, Drop, drop_for_name,
+                    folder_key, suggest, valid_names)
 from .journal import DONE, FAILED_STATE, QUEUED, REVIEW, Journal, fold, stamp
 from .scanner import Changed, Found, NotAFile, Scanner, Stopped, read_content
 
@@ -55,27 +55,28 @@ class Settings:
     on the command line still winning. The file is re-read when it changes (checked before each
     batch); a broken file keeps the last good options."""
 
-    def __init__(self, root: Path, flags: dict, log: Callable[[str, str], None]):
-        self.root, self.path, self.log = root, root / CONFIG, log
+    def __init__(self, root: Path, flags: dict, log: Callable[[str, str], None],
+                 lib: PresetLibrary | None = None):
+        self.root, self.path, self.log, self.lib = root, root / CONFIG, log, lib
         self.flags = {k: v for k, v in flags.items() if v is not None}
         self.out_dir = str(root / READY)
         self.mtime: int | None = None
         self.resolved = None
+        self.folders: dict[str, dict] = {}
         self.refresh(first=True)
 
     def _resolve(self):
-        from ..config import resolve
-
-        from ..config import Resolved
+        from ..config import Resolved, resolve
 
         exists = self.path.is_file()
         resolved = resolve(self.flags, config=self.path if exists else None, cwd=self.root)
         if not exists and resolved.path is not None:  # only ROOT/assetkit.toml, never the working folder's
             resolved = Resolved(dict(self.flags))
-        for name, table in (getattr(resolved, "folders", None) or {}).items():
-            Options(out_dir=self.out_dir, **{**resolved.options, **table, **self.flags})  # checked now, not per file
+        folders = {folder_key(k): v for k, v in (getattr(resolved, "folders", None) or {}).items()}
+        for table in folders.values():  # checked now, not per file
+            Options(out_dir=self.out_dir, **{**resolved.options, **table, **self.flags})
         Options(out_dir=self.out_dir, **resolved.options)
-        return resolved
+        return resolved, folders
 
     def refresh(self, first: bool = False) -> None:
         try:
@@ -86,7 +87,7 @@ class Settings:
             return
         self.mtime = mtime
         try:
-            self.resolved = self._resolve()
+            self.resolved, self.folders = self._resolve()
         except (UsageError, OSError, ValueError, TypeError) as e:
             if first:
                 raise (e if isinstance(e, UsageError) else UsageError(f"{self.path}: {e}")) from None
@@ -94,13 +95,20 @@ class Settings:
             return
         if not first:
             self.log("config", f"{CONFIG} {'re-read' if mtime else 'removed'}: "
-                               f"{self.resolved.options or 'defaults'}")
+                               f"{self.resolved.options or 'defaults'}"
+                               + (f"; drop folders: {self.folders}" if self.folders else ""))
+        if self.lib is not None:
+            for name in self.folders:
+                if drop_for_name(name, self.lib) is None:
+                    close = suggest(name, self.lib)
+                    self.log("config", f'{CONFIG}: [folder."{name}"] is not a drop folder name, so it is not used'
+                                       + (f" (did you mean {close}?)" if close else ""))
         for note in self.resolved.privacy_notes:
             self.log("config", note)
 
     def options(self, drop: str) -> Options:
-        folders = getattr(self.resolved, "folders", None) or {}
-        return Options(out_dir=self.out_dir, **{**self.resolved.options, **folders.get(drop, {}), **self.flags})
+        return Options(out_dir=self.out_dir, **{**self.resolved.options, **self.folders.get(folder_key(drop), {}),
+                                                **self.flags})
 
 
 # -------------------------------------------------------------------------------------- watcher
@@ -162,6 +170,7 @@ class Watcher:
         sweep_temp(self.root / READY)
         self._executor()  # workers up before the first file arrives
         self.observer = None if once or self.poll else self._start_observer()
+        self._watched.update(d.path_name for d in self.drops)
         reaper = threading.Thread(target=self._reaper, daemon=True, name="assetkit-stop-grace")
         reaper.start()
         self.log("start", f"watching {self.root} ({'poll every %gs' % self.poll if self.poll else 'events'}, "
@@ -230,28 +239,27 @@ class Watcher:
         observer.schedule(self._handler, str(self.root), recursive=False)  # new folders made by hand
         for d in self.drops:
             observer.schedule(self._handler, str(self.root / d.path_name), recursive=True)
-            self._watched.add(d.path_name)
         observer.daemon = True
         observer.start()
         return observer
 
     def _watch_new_folders(self) -> None:
-        """Events for a folder a person made since the start (the scan found it)."""
-        if self.observer is None:
-            return
+        """Say so when the scan meets a folder a person made since the start; events for it too."""
         for d in self.scanner.folders():
-            if d.path_name not in self._watched:
-                self._watched.add(d.path_name)
+            if d.path_name in self._watched:
+                continue
+            self._watched.add(d.path_name)
+            if self.observer is not None:
                 try:
                     self.observer.schedule(self._handler, str(self.root / d.path_name), recursive=True)
                 except OSError:
                     pass  # gone again, or out of inotify watches: the 10 s rescan still finds its files
-                if d.known:
-                    self.log("folder", f"{d.path_name}/ is watched too: {d.takes_text()} for "
-                                       + ", ".join(s.id for s in d.slots))
-                else:
-                    self.log("folder", f"{d.path_name}/ is not a name assetkit knows: files put there go to "
-                                       f"failed/ with a note listing the names that work")
+            if d.known:
+                self.log("folder", f"{d.path_name}/ is watched too: {d.takes_text()} for "
+                                   + ", ".join(s.id for s in d.slots))
+            else:
+                self.log("folder", f"{d.path_name}/ is not a name assetkit knows: files put there go to "
+                                   f"failed/ with a note listing the names that work")
 
     def _executor(self) -> Executor:
         n = self.jobs or default_jobs()
