@@ -52,8 +52,9 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
     there are before the first one starts (a progress bar's total).
     """
     opts = Options(out_dir=str(out_dir), **options)
-    preflight.check_run(_paths(paths), slots, opts, writes=not opts.dry_run)
-    job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
+    slot_list = _slots(slots, presets)
+    preflight.check_run(_paths(paths), slot_list, opts, writes=not opts.dry_run)
+    job_list = collect_jobs(_paths(paths), slot_list, opts)
     if on_start:
         on_start(len(job_list))  # the files to do (outputs inside an input folder are not among them)
     notes = _manifest_findings(opts, job_list)
@@ -85,8 +86,9 @@ def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLib
 
     ``keep_results`` and ``on_start`` as for :func:`prepare`."""
     opts = Options(**options).with_(dry_run=True)
-    preflight.check_run(_paths(paths), slots, opts, writes=False)
-    job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts, mode="check")
+    slot_list = _slots(slots, presets)
+    preflight.check_run(_paths(paths), slot_list, opts, writes=False)
+    job_list = collect_jobs(_paths(paths), slot_list, opts, mode="check")
     if on_start:
         on_start(len(job_list))
     notes = _manifest_findings(opts, job_list)

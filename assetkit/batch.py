@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 from .checks import finding
 from .model import Finding, Severity
-from .errors import MediaError, UsageError
+from .errors import AssetkitError, MediaError, UsageError
 from .fsutil import sweep_temp
 from .media import iter_media, sniff_file
 from .options import Options
@@ -54,9 +54,15 @@ def run_job(job: Job) -> JobResult:
         result = JobResult(source=job.path)
         result.findings.append(finding("failed", "ran out of memory preparing this file"))
     except Exception as e:  # a bug or an unforeseen file: report it on this file, keep the batch going
-        last = traceback.extract_tb(e.__traceback__)[-1]
+        # a person reads the message: no source locations (ASSETKIT_DEBUG=1 prints the traceback)
+        if os.environ.get("ASSETKIT_DEBUG"):
+            traceback.print_exc()
         result = JobResult(source=job.path)
-        result.findings.append(finding("failed", f"{type(e).__name__}: {e} (at {Path(last.filename).name}:{last.lineno})"))
+        if isinstance(e, OSError) and e.strerror:
+            text = f"{e.strerror.lower()}" + (f": {e.filename}" if e.filename else "")
+        else:
+            text = str(e) if isinstance(e, AssetkitError) else f"unexpected error ({type(e).__name__}: {e})"
+        result.findings.append(finding("failed", text))
     result.seconds = time.perf_counter() - t0
     return result
 

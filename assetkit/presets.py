@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import PresetError, UsageError
+from .errors import PresetError, UsageError, suggest
 
 SCHEMA_VERSION = 1
 KINDS = ("photo", "video")
@@ -150,8 +150,10 @@ class PresetLibrary:
         try:
             return self.slots[slot_id]
         except KeyError:
+            near = suggest(slot_id, self.slots)
+            hint = f" (did you mean {near!r}?)" if near else ""
             raise UsageError(
-                f"unknown slot {slot_id!r}; known slots: {', '.join(sorted(self.slots))}"
+                f"unknown slot {slot_id!r}{hint}; known slots: {', '.join(sorted(self.slots))}"
             ) from None
 
     def resolve(self, spec: str | Iterable[str], kinds: Iterable[str] = KINDS) -> list[Slot]:
@@ -171,8 +173,10 @@ class PresetLibrary:
             elif item in self.defaults:
                 chosen = [self.get(sid) for k, sid in self.defaults[item].items() if k in kinds]
             else:
+                near = suggest(item, [*self.platforms, *self.slots])
+                hint = f" (did you mean {near!r}?)" if near else ""
                 raise UsageError(
-                    f"unknown platform or slot {raw.strip()!r}; platforms: {', '.join(self.platforms)}"
+                    f"unknown platform or slot {raw.strip()!r}{hint}; platforms: {', '.join(self.platforms)}"
                     f"; slots: {', '.join(sorted(self.slots))}"
                 )
             out.extend(s for s in chosen if s not in out)

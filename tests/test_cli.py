@@ -165,3 +165,73 @@ def test_summary_after_ctrl_c_says_what_was_written(tmp_path, capsys, monkeypatc
     assert "no files" not in captured.out
     assert "3 files done" in captured.out and "3 written" in captured.out
     assert "interrupted" in captured.err
+
+
+# ------------------------------------------------- usage errors before any file is touched (issue 12)
+
+
+def _usage_cases(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "not-a-picture.png").write_text("x")
+    return [
+        (["-o", str(tmp_path / "a-file")], "is a file"),
+        (["-o", str(tmp_path / "a-file" / "out")], "is a file"),
+        (["-o", "/proc/assetkit-out"], "cannot write there"),
+        (["--logo", str(tmp_path / "missing.png")], "--logo"),
+        (["--logo", str(tmp_path / "not-a-picture.png")], "not a picture"),
+        (["--font", str(tmp_path / "missing.ttf")], "--font"),
+        (["--font", str(tmp_path / "not-a-picture.png")], "not a TrueType"),
+        (["--variant", "squar"], "did you mean 'square'"),
+        (["--focus", "2,2"], "--focus"),
+        (["--focus", "left"], "--focus"),
+        (["--for", "instgram"], "did you mean 'instagram'"),
+        (["--crop", "centr"], "did you mean 'centre'"),
+    ]
+
+
+def test_usage_errors_are_one_plain_line_before_any_file_is_touched(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    src = fx.make_photo(tmp_path / "in" / "a.jpg", (1300, 1300))
+    for extra, words in _usage_cases(tmp_path):
+        args = ["prepare", str(src.parent), "--for", "instagram", "-o", str(tmp_path / "out"), "-j", "1"]
+        rc = main(args + extra)
+        err = capsys.readouterr().err
+        assert rc == 2, (extra, err)
+        assert words in err and len(err.strip().splitlines()) == 1, (extra, err)
+        assert "Traceback" not in err and ".py:" not in err, (extra, err)
+        assert not (tmp_path / "out").exists(), extra
+
+
+def test_library_raises_the_same_usage_errors(tmp_path):
+    import pytest
+
+    import assetkit
+
+    src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300))
+    with pytest.raises(assetkit.UsageError, match="--logo"):
+        assetkit.prepare(src, "instagram", out_dir=tmp_path / "o", logo=str(tmp_path / "nope.png"))
+    with pytest.raises(assetkit.UsageError, match="did you mean 'square'"):
+        assetkit.check(src, "instagram/post", variant="squar")
+    assert not (tmp_path / "o").exists()
+
+
+def test_crop_center_is_accepted_as_centre(tmp_path, capsys):
+    src = fx.make_photo(tmp_path / "a.jpg", (3000, 2000))
+    assert main(["prepare", str(src), "--for", "instagram/post", "--dry-run", "--crop", "center"]) == 0
+
+
+def test_unexpected_errors_show_no_source_location(tmp_path, monkeypatch):
+    from assetkit import batch
+    from assetkit.image import pipeline
+
+    src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300))
+
+    def broken(job):
+        raise OSError(5, "Input/output error", str(src))
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    [job] = batch.collect_jobs([src], __import__("assetkit").load_presets().resolve("instagram/post"),
+                               __import__("assetkit").Options(out_dir=str(tmp_path / "o")))
+    [f] = batch.run_job(job).findings
+    assert f.code == "failed" and "input/output error" in f.message
+    assert "(at " not in f.message and ".py:" not in f.message

@@ -20,10 +20,6 @@ from .. import options as _options
 OUTPUT, CROP, CREDIT, VIDEO, RUN = "Output", "Crop and size", "Credit, logo and consent", "Video", "Run"
 
 
-def _choices(name: str, fallback: tuple[str, ...]) -> str:
-    return ", ".join(getattr(_options, name, fallback))
-
-
 def _default(field: str) -> str:
     value = _options.Options.__dataclass_fields__[field].default
     if value is MISSING or value is None:
@@ -44,7 +40,8 @@ class Opt:
     envvar: str | None = None
 
     def parameter(self, name: str) -> inspect.Parameter:
-        help_ = self.help + (_default(self.field) if self.field and self.default is None else "")
+        said = "default" in self.help.lower()   # the choice table's help already names it
+        help_ = self.help + (_default(self.field) if self.field and self.default is None and not said else "")
         if self.default not in (None, False):
             help_ += f" Default: {self.default}."
         info = typer.Option(*self.decls, help=help_, metavar=self.metavar, rich_help_panel=self.panel,
@@ -53,7 +50,7 @@ class Opt:
                                  annotation=Annotated[self.type, info])
 
 
-_POS = _choices("POSITIONS", ("bottom-right", "bottom-left", "top-right", "top-left"))
+_POS = _options.Position.listing()
 S, I, F, B, P = Optional[str], Optional[int], Optional[float], Optional[bool], Optional[Path]
 TABLE: dict[str, Opt] = {
     # output
@@ -64,8 +61,8 @@ TABLE: dict[str, Opt] = {
     "report_path": Opt(("--report",), P, "Also write a report: FILE.json or FILE.html.", OUTPUT, "FILE"),
     "as_json": Opt(("--json",), bool, "Print JSON for programs instead of the table.", OUTPUT, default=False),
     # crop and size
-    "crop": Opt(("--crop",), S, f"How to choose the crop: {_choices('CROP_MODES', ('smart', 'centre'))} "
-                "(smart keeps faces and the subject). --focus wins.", CROP, "MODE", "crop"),
+    "crop": Opt(("--crop",), S, f"How to choose the crop. {_options.CropMode.help()}. --focus wins.", CROP,
+                "MODE", "crop"),
     "focus": Opt(("--focus",), S, "Keep this point in the crop: X,Y as fractions of the picture, e.g. 0.3,0.4.",
                  CROP, "X,Y", "focus"),
     "variant": Opt(("--variant",), S, "Use this size of the slot (see: assetkit presets show SLOT).", CROP, "NAME",
@@ -101,8 +98,8 @@ TABLE: dict[str, Opt] = {
                                       "Blur faces that have no consent record.", CREDIT,
                                       field="blur_faces_without_consent"),
     # video
-    "fit": Opt(("--fit",), S, f"Fit a video to the slot's shape: {_choices('FIT_MODES', ('pad', 'crop', 'blur'))} "
-               "(default: pad for 16:9 slots, else crop).", VIDEO, "MODE", "fit"),
+    "fit": Opt(("--fit",), S, f"Fit a video to the slot's shape. {_options.Fit.help()}. Default: pad for 16:9 "
+               "slots, else crop.", VIDEO, "MODE", "fit"),
     "trim": Opt(("--trim",), S, "Cut a video: START-END in seconds or HH:MM:SS, or auto (the slot's limit).",
                 VIDEO, "START-END", "trim"),
     "loudness": Opt(("--loudness/--no-loudness",), B, "Even out the sound level (EBU R128).", VIDEO,
