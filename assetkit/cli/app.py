@@ -81,7 +81,7 @@ def prepare(paths, slots, **o) -> int:
     options = _focus(_resolve(P.PREPARE, o, paths))
     options.pop("subtitles", None)
     progress = Progress(not o["as_json"] and not o["dry_run"], "preparing")
-    writer = report.ReportWriter(o["report_path"]) if o["report_path"] else None
+    writer = report.ReportWriter(o["report_path"], presets=lib) if o["report_path"] else None
     try:
         with dask_executor(o["dask"]) if o["dask"] else nullcontext() as executor:
             result = api.prepare(
@@ -106,7 +106,7 @@ def check(paths, slots, **o) -> int:
 
     lib = _library(o["presets"])
     options = _focus(_resolve(P.CHECK, o, paths))
-    writer = report.ReportWriter(o["report_path"]) if o["report_path"] else None
+    writer = report.ReportWriter(o["report_path"], presets=lib) if o["report_path"] else None
     result = api.check(paths, lib.resolve(slots), presets=lib, jobs=o["jobs"], on_result=_each(writer),
                        keep_results=o["as_json"] or None, **options)
     if writer:
