@@ -1,9 +1,9 @@
-"""The report: statuses for people, the JSON schema, the HTML contact sheet (valid, self-contained,
-accessible) and the filter in a real headless Chromium."""
+"""The report end to end: a real batch through assetkit.prepare and the CLI, its statuses, the JSON
+schema and the HTML page (valid, self-contained, accessible). The pure parts have their own modules
+(test_report_summary.py, test_report_html.py, test_report_writer.py); the page in a real browser is
+test_report_browser.py."""
 import importlib.util
 import json
-import os
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -108,35 +108,6 @@ def test_video_too_long_is_listed(batch):
     assert r["kind"] == "video" and "video-too-long" in _codes(r)
     assert r["report_status"] in ("failed", "needs-review", "fixed")
     assert "long.mp4" in page.read_text(encoding="utf-8")
-
-
-def _f(code, severity="info", fixable=False, review=False):
-    from assetkit.model import Finding, Severity
-
-    return Finding(code, Severity(severity), "m", fixable=fixable, review=review)
-
-
-@pytest.mark.parametrize("findings, written, held, expected", [
-    ([], True, False, "ready"),
-    ([_f("aspect-crop", fixable=True)], True, False, "fixed"),
-    ([_f("not-srgb", fixable=True)], True, False, "fixed"),                      # a source finding
-    ([_f("upscaled", "warning", fixable=True, review=True)], True, False, "needs-review"),
-    ([_f("safe-area", "warning", review=True)], True, False, "needs-review"),
-    ([], True, True, "needs-review"),                                             # held back by a rule
-    ([_f("too-small", "error")], False, False, "failed"),
-    ([_f("no-credit", "warning")], True, False, "ready"),                         # credit is its own note
-])
-def test_status_rules(findings, written, held, expected):
-    from assetkit.model import decide_status
-
-    assert decide_status(findings, written=written, held=held) == expected
-
-
-@pytest.mark.parametrize("status", ["ready", "fixed", "needs-review", "failed", "up-to-date", "planned"])
-def test_every_status_has_a_reason(status):
-    finding = {"code": "aspect-crop", "severity": "info", "message": "m", "fixable": True}
-    got, reason = report.output_status({"status": status, "size": [10, 10], "findings": [finding]})
-    assert got == status and reason
 
 
 def test_second_run_is_up_to_date(tmp_path):
@@ -246,59 +217,6 @@ def test_cli_relative_report_path(tmp_path, monkeypatch, capsys):
     assert rc == 0 and "Planned" in (tmp_path / "check.html").read_text(encoding="utf-8")
 
 
-# ------------------------------------------------------------------------------ real browser
-
-CHROMIUM = next((p for p in (os.environ.get("ASSETKIT_CHROMIUM"), shutil.which("chromium"),
-                             "/usr/bin/chromium") if p and os.path.exists(p)), None)
-
-
-@pytest.mark.browser
-def test_filter_and_no_network_in_headless_chromium(batch, tmp_path):
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium, or set ASSETKIT_CHROMIUM)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives Chromium (pip install '.[test]')")
-    _, data, page = batch
-    requests = []
-    with sync_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        try:
-            ctx.on("request", lambda r: requests.append(r.url))
-            tab = ctx.new_page()
-            tab.goto(page.as_uri())
-            assets = tab.locator("article.asset")
-            assert assets.count() == len(data["results"])
-            assert tab.locator("article.asset:visible").count() == assets.count()
-            assert tab.locator("img:visible").count() >= 7
-            assert tab.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
-
-            tab.click("button[data-filter=failed]")
-            visible = tab.locator("article.asset:visible h3").all_inner_texts()
-            failed = {"small.jpg", "corrupt.jpg"} | ({"long.mp4"} if HAS_VIDEO else set())
-            assert {Path(t).name for t in visible} == failed
-            # small.jpg's one output (and long.mp4's instagram/video one)
-            assert tab.locator("section.out:visible").count() == 1 + HAS_VIDEO
-            assert tab.get_attribute("button[data-filter=failed]", "aria-pressed") == "true"
-
-            tab.click("button[data-filter=ready]")
-            assert [Path(t).name for t in tab.locator("article.asset:visible h3").all_inner_texts()] == ["ok.jpg"]
-
-            tab.click("button[data-filter=all]")
-            assert tab.locator("article.asset:visible").count() == assets.count()
-
-            # printing shows everything, filter bar hidden
-            tab.click("button[data-filter=fixed]")
-            tab.emulate_media(media="print")
-            assert tab.locator("article.asset:visible").count() == assets.count()
-            assert not tab.locator(".filter").is_visible()
-        finally:
-            ctx.close()
-    assert requests, "the page itself should have been requested"
-    assert all(u.startswith(("data:", "file:")) for u in requests), requests
-
-
 def test_page_shows_everything_without_javascript(batch):
     _, _, page = batch
     text = page.read_text(encoding="utf-8")
@@ -321,36 +239,6 @@ def test_credit_and_consent_state_are_on_the_page(tmp_path):
     assert "Photo: Ana Lens (from the file's metadata)" in cards["credited.jpg"]
     assert "yes (manifest)" in cards["credited.jpg"]
     assert "none recorded; source: external" in cards["bare.jpg"] and "no-credit" in cards["bare.jpg"]
-
-
-def test_streamed_report_equals_the_built_one_and_keeps_only_failures_in_memory(tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(5):
-        fx.make_photo(src / f"p{i}.jpg", (1200, 1200), seed=i, exif={fx.TAG_ARTIST: "A"})
-    fx.make_photo(src / "small.jpg", (300, 300))
-    fx.make_text_as_jpg(src / "bad.jpg")
-    json_w, html_w = report.ReportWriter(tmp_path / "s.json"), report.ReportWriter(tmp_path / "s.html")
-
-    def sink(r):
-        json_w.add(r)
-        html_w.add(r)
-
-    lean = assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "o", jobs=2, on_result=sink,
-                            keep_results=False)
-    json_w.finish(lean)
-    html_w.finish(lean)
-    assert {Path(r.source).name for r in lean.results} == {"small.jpg", "bad.jpg"}  # only what failed
-    assert sum(lean.counts().values()) == 7 and lean.exit_status == 1
-    streamed = json.loads((tmp_path / "s.json").read_text())
-    jsonschema.validate(streamed, report.schema())
-    assert len(streamed["results"]) == 7
-    assert streamed["summary"]["by_status"]["failed"] == 2 and streamed["summary"]["assets"] == 7
-    full = report.build(assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "o2", jobs=1))
-    by_name = lambda d: {Path(r["source"]).name: r["report_status"] for r in d["results"]}  # noqa: E731
-    assert by_name(streamed) == by_name(full)
-    page = (tmp_path / "s.html").read_text()
-    assert page.count('<article class="asset ') == 7 and "Needs a person (2)" in page
 
 
 def test_report_with_a_picture_small_enough_to_need_no_thumbnail_resize(tmp_path, monkeypatch, capsys):

@@ -19,7 +19,7 @@ WRITTEN = ("ready", "fixed", "needs-review", "up-to-date")
 
 def data_uri(img: Image.Image) -> str:
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, "JPEG", quality=78, optimize=True)
+    img.convert("RGB").save(buf, "JPEG", quality=80, optimize=True, subsampling=0)  # 4:4:4 keeps thin outlines
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -112,8 +112,8 @@ def with_faces(thumb: Image.Image, boxes) -> Image.Image:
     d = ImageDraw.Draw(img)
     for x0, y0, x1, y1 in boxes:
         b = (round(x0 * img.width), round(y0 * img.height), round(x1 * img.width) - 1, round(y1 * img.height) - 1)
-        d.rectangle(b, outline=(0, 0, 0), width=3)
-        d.rectangle(b, outline=FACE_COLOUR, width=1)
+        d.rectangle(b, outline=(0, 0, 0), width=4)
+        d.rectangle(b, outline=FACE_COLOUR, width=2)
     return img
 
 
@@ -130,8 +130,8 @@ def with_crop(thumb: Image.Image, info: dict, crop, boxes=()) -> Image.Image:
     img = with_faces(Image.alpha_composite(img, shade).convert("RGB"), boxes)
     d = ImageDraw.Draw(img)
     box = (b[0], b[1], max(b[0], b[2] - 1), max(b[1], b[3] - 1))
-    d.rectangle(box, outline=(0, 0, 0), width=3)
-    d.rectangle(box, outline=CROP_COLOUR, width=1)
+    d.rectangle(box, outline=(0, 0, 0), width=4)
+    d.rectangle(box, outline=CROP_COLOUR, width=2)
     return img
 
 
