@@ -43,6 +43,7 @@ CODES: dict[str, Code] = {c.code: c for c in [
     Code("video-interlaced", Severity.WARNING, "", True, "interlaced (broadcast or camcorder); deinterlaced, or it shows combing on every screen"),
     Code("video-audio-tracks", Severity.INFO, "", True, "more than one audio track; platforms play one, so the default (or first) is kept and the rest named"),
     Code("video-frame-rate", Severity.WARNING, "", True, "a higher frame rate than the slot plays; written at the slot's maximum"),
+    Code("face-detector-fallback", Severity.WARNING, "", False, "the face detector could not be loaded: faces were looked for with the older Haar cascade, which misses profile, tilted and small faces (smart crop, consent and blurring may miss people)"),
 ]}
 
 

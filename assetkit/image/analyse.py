@@ -1,5 +1,6 @@
 """Image analysis for smart crop, consent, blurring and credit placement: faces and a saliency map
-found on a small upright copy of the source (OpenCV Haar frontal faces; saliency with numpy).
+found on a small upright copy of the source (faces: the CNN chain in ``faces.py``; saliency with
+OpenCV and numpy).
 
 The result (``plan.crop.Analysis``) is normalised (0..1), so it does not depend on the decode scale and
 serves every slot asked for in the same run; placing the crop window is ``plan/crop.py``'s business.
@@ -7,81 +8,15 @@ serves every slot asked for in the same run; placing the crop window is ``plan/c
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from ..plan.crop import Analysis, Face
 from ..plan.geometry import Box
+from . import faces as detectors
 
-# Haar cost grows with the pixels scanned over the square of the smallest face looked for, whatever
-# the content: a 512x341 scan for 20 px faces takes ~60 ms on two cores. ~100k pixels (386x257 for
-# 3:2, 316x316 square) keeps a busy photo near 20-25 ms and finds faces from ~8-10% of the short side.
-DETECT_MAX_PIXELS = 100_000
-SCALE_FACTOR = 1.15
-MIN_NEIGHBOURS = 3       # 4 missed real faces at the edge of detection; the skin check below stops textures
-MIN_SKIN_SHARE = 0.15   # a real face box is mostly skin; textures that fool Haar are not
-MIN_FACE_FRAC = 0.03     # smaller "faces" are almost always false positives
 SALIENCY_LONG_SIDE = 96  # saliency is about regions, not detail
-FRONTAL_CASCADE = "haarcascade_frontalface_alt2.xml"
-
-# --------------------------------------------------------------------------------------- analysis
-
-@lru_cache(maxsize=None)
-def _cascade(name: str) -> cv2.CascadeClassifier:
-    # Loading parses a ~700 kB XML file: once per process.
-    c = cv2.CascadeClassifier(cv2.data.haarcascades + name)
-    if c.empty():
-        raise RuntimeError(f"OpenCV could not load {name} from {cv2.data.haarcascades}")
-    return c
-
-
-def _resized(a: np.ndarray, max_pixels: int) -> np.ndarray:
-    h, w = a.shape[:2]
-    scale = math.sqrt(max_pixels / (w * h))
-    if scale >= 1.0:
-        return a
-    return cv2.resize(a, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-
-
-def _scan(grey: np.ndarray, min_side: int) -> list[tuple[list[int], float]]:
-    if min(grey.shape) < min_side:
-        return []
-    # detectMultiScale2 reports how many neighbouring windows agreed (a confidence); detectMultiScale3's
-    # reject-level weights would cost ~3x the time because stages can no longer stop early.
-    rects, neighbours = _cascade(FRONTAL_CASCADE).detectMultiScale2(
-        grey, scaleFactor=SCALE_FACTOR, minNeighbors=MIN_NEIGHBOURS, minSize=(min_side, min_side))
-    return list(zip(np.asarray(rects).reshape(-1, 4).tolist(), np.ravel(neighbours).astype(float).tolist()))
-
-
-def _skin_share(rgb: np.ndarray, box: tuple[int, int, int, int]) -> float | None:
-    """Share of skin-coloured pixels in a box; None when the picture has too little colour to tell."""
-    x0, y0, x1, y1 = box
-    patch = rgb[y0:y1, x0:x1]
-    if patch.size == 0 or float(np.ptp(rgb[::8, ::8].astype(np.int16), axis=-1).mean()) < 12:
-        return None  # greyscale or sepia: every face would fail a colour test
-    # The broad chroma band all skin tones share (Chai & Ngan, widened); brightness left free.
-    skin = cv2.inRange(cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2YCrCb), (30, 130, 70), (255, 185, 135))
-    return float(np.count_nonzero(skin)) / skin.size
-
-
-def detect_faces(rgb: np.ndarray) -> tuple[Face, ...]:
-    """Frontal faces in an upright RGB array, normalised to its size, largest first.
-
-    A colour picture's detections with almost no skin in them (textures, foliage) are dropped.
-    """
-    small = _resized(rgb, DETECT_MAX_PIXELS)
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    h, w = grey.shape
-    min_side = max(20, round(MIN_FACE_FRAC * min(w, h)))  # 20 px: the cascade's own window
-    faces = []
-    for (x, y, fw, fh), score in _scan(grey, min_side):
-        share = _skin_share(small, (x, y, x + fw, y + fh))
-        if share is None or share >= MIN_SKIN_SHARE:
-            faces.append(Face(x / w, y / h, (x + fw) / w, (y + fh) / h, score))
-    return tuple(sorted(faces, key=lambda f: -f.area))
 
 
 def saliency_map(rgb: np.ndarray, faces: tuple[Face, ...] = ()) -> np.ndarray:
@@ -90,6 +25,7 @@ def saliency_map(rgb: np.ndarray, faces: tuple[Face, ...] = ()) -> np.ndarray:
     Colour contrast is frequency-tuned saliency (distance of the blurred colour from the picture's
     mean), so a plain or gradient background scores low and an object that differs scores high.
     """
+    import cv2
     h, w = rgb.shape[:2]
     s = SALIENCY_LONG_SIDE / max(w, h)
     sw, sh = max(8, round(w * s)), max(8, round(h * s))
@@ -150,11 +86,11 @@ def _salient_region(sal: np.ndarray) -> tuple[Box | None, tuple[float, float]]:
 def analyse(img: Image.Image) -> Analysis:
     """Faces and saliency of an UPRIGHT, small (long side ~400-640 px) copy of the source.
 
-    The caller applies EXIF orientation first: Haar cascades only find upright faces.
+    The caller applies EXIF orientation first: the detectors are trained on upright pictures.
     """
     rgb = np.asarray(img.convert("RGB"))
-    faces = detect_faces(rgb)
+    faces, detector, note = detectors.detect(rgb)
     box, centre = _salient_region(saliency_map(rgb, faces))
-    return Analysis(faces, box, centre, img.width, img.height)
+    return Analysis(faces, box, centre, img.width, img.height, detector, note)
 
 

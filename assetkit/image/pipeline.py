@@ -122,6 +122,9 @@ def _run(job: Job, result: JobResult) -> None:
                              graphic=graphic, source_stat=stat, recipe_extra=extra)
             plan, marks = rights_marks(plan, slot, info, faces, row, credit, opts)
             result.outputs.append(_carry_out(job, info, plan, decoded, sx, sy, icc, kept, marks, result.findings + notes))
+        if faces is not None and faces.detector == "haar":  # faces: the one hunk of the detector chain
+            notes.append(finding("face-detector-fallback", "faces were looked for with the older Haar detector, "
+                                 f"which misses profile, tilted and small faces: {faces.detector_note}"))
         result.findings += notes
         if faces is not None:
             result.info["faces"] = len(faces.faces)

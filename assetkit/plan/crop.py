@@ -12,8 +12,9 @@ import math
 
 from .geometry import Box, window_size
 
-# A Haar box covers eyebrows to mouth; the head is wider and taller (hair above, chin below).
-HEAD_SIDE, HEAD_UP, HEAD_DOWN = 0.3, 0.5, 0.3
+# A face box covers brows to chin (as WIDER FACE labels faces and CenterFace finds them); the head
+# is wider and taller: hair above, ears at the sides, a little below the chin.
+HEAD_SIDE, HEAD_UP, HEAD_DOWN = 0.4, 0.5, 0.15
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,23 @@ class Face:
     x1: float
     y1: float
     score: float = 1.0
+    # eyes, nose tip, mouth corners as x, y pairs (normalised); empty when the detector gives none
+    landmarks: tuple[float, ...] = ()
 
     @property
     def area(self) -> float:
         return (self.x1 - self.x0) * (self.y1 - self.y0)
+
+    def box(self) -> Box:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    def core(self) -> Box:
+        """Eyes to mouth: what must stay in view when the face is larger than the window."""
+        if len(self.landmarks) == 10:
+            xs, ys = self.landmarks[0::2], self.landmarks[1::2]
+            return (min(xs), min(ys), max(xs), max(ys))
+        w, h = self.x1 - self.x0, self.y1 - self.y0  # a face box: eyes at ~35%, mouth at ~80% down
+        return (self.x0 + 0.2 * w, self.y0 + 0.3 * h, self.x1 - 0.2 * w, self.y0 + 0.85 * h)
 
     def head(self) -> Box:
         """The whole head (hair to chin), clamped to the picture: what "keep the face whole" means."""
@@ -44,10 +58,14 @@ class Analysis:
     salient_centre: tuple[float, float]  # normalised centre of mass of saliency; (0.5, 0.5) fallback
     width: int                           # size of the analysed image
     height: int
+    detector: str = "none"               # which face detector ran: "centerface", "haar" (fallback)
+    detector_note: str | None = None     # why the fallback ran
 
     def to_dict(self) -> dict:
         return {
-            "faces": [asdict(f) for f in self.faces],
+            "detector": self.detector,
+            "detector_note": self.detector_note,
+            "faces": [{**asdict(f), "landmarks": list(f.landmarks)} for f in self.faces],
             "salient_box": list(self.salient_box) if self.salient_box else None,
             "salient_centre": list(self.salient_centre),
             "width": self.width,
