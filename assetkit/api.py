@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 
 from PIL import Image
 
-from . import preflight
+from . import metadata, preflight
 from .batch import BatchResult, JobResult, collect_jobs, run_batch
 from .errors import UsageError
 from .plan import geometry
@@ -107,8 +107,7 @@ def prepare_image(image: Image.Image, slot: str | Slot, *, presets: PresetLibrar
     """
     s = slot if isinstance(slot, Slot) else (presets or load_presets()).get(slot)
     opts = Options(**options)
-    orientation = image.getexif().get(0x0112, 1) if hasattr(image, "getexif") else 1
-    orientation = orientation if orientation in range(1, 9) else 1
+    orientation = metadata.orientation(image)
     w, h = geometry.upright_size(*image.size, orientation)
     info = MediaInfo(path="<memory>", kind="image", format=image.format or "PIL", bytes=0, width=w, height=h,
                      stored_width=image.width, stored_height=image.height, orientation=orientation,

@@ -12,8 +12,9 @@ import warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
-from PIL import Image, IptcImagePlugin
+from PIL import Image
 
+from . import metadata
 from .errors import MediaError
 from .options import DEFAULT_MAX_PIXELS  # noqa: F401 - one default, kept with the other options
 
@@ -31,26 +32,6 @@ _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b
 _VIDEO_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"qt  ", b"M4V ",
                  b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"MSNV", b"dash", b"f4v ", b"XAVC", b"crx "}
 _QT_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
-
-# EXIF tags that identify people or places (SECURITY AND PRIVACY). Outputs never carry them.
-TAG_GPS_IFD = 0x8825
-TAG_EXIF_IFD = 0x8769
-TAG_ORIENTATION = 0x0112
-TAG_ARTIST = 0x013B
-TAG_COPYRIGHT = 0x8298
-TAG_MAKERNOTE = 0x927C
-PRIVATE_EXIF_TAGS = {
-    0xA430: "CameraOwnerName", 0xA431: "BodySerialNumber", 0xA435: "LensSerialNumber",
-    0x927C: "MakerNote", 0xA420: "ImageUniqueID",
-}
-PRIVATE_BASE_TAGS = {0xC62F: "CameraSerialNumber", 0x013C: "HostComputer"}
-# XMP / IPTC fields that carry a place
-XMP_LOCATION_KEYS = (b"GPSLatitude", b"GPSLongitude", b"photoshop:City", b"photoshop:State",
-                     b"photoshop:Country", b"Iptc4xmpCore:Location", b"Iptc4xmpExt:LocationShown",
-                     b"Iptc4xmpExt:LocationCreated", b"Iptc4xmpCore:CountryCode")
-IPTC_LOCATION = {(2, 90): "City", (2, 92): "Sublocation", (2, 95): "Province/State",
-                 (2, 100): "Country code", (2, 101): "Country"}
-
 
 def sniff(head: bytes) -> tuple[str, str | None]:
     """(kind, format) from the first bytes: ("image", "JPEG"), ("video", "mp4"), ("unknown", None)."""
@@ -179,21 +160,15 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
             raise MediaError(path, "too-many-pixels",
                              f"{w}x{h} = {w * h / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit "
                              "(--max-pixels); refused before decoding")
-        try:
-            exif = im.getexif()
-        except Exception:  # a broken EXIF block must not make a good picture unreadable
-            exif = Image.Exif()
-        orientation = exif.get(TAG_ORIENTATION, 1)
-        if not isinstance(orientation, int) or not 1 <= orientation <= 8:
-            orientation = 1
+        exif = metadata.exif_of(im)  # a broken EXIF block must not make a good picture unreadable
+        orientation = metadata.orientation(exif=exif)
         uw, uh = (h, w) if orientation >= 5 else (w, h)
         icc = _icc_description(im.info.get("icc_profile"))
-        location, private = _private_facts(im, exif)
-        thumbnail = _has_thumbnail(exif)
+        location, private, thumbnail = metadata.privacy_facts(im, exif)
         if thumbnail:
             private += ("an embedded thumbnail of the uncropped picture",)
-        artist = _text(exif.get(TAG_ARTIST))
-        copyright_ = _text(exif.get(TAG_COPYRIGHT))
+        artist = metadata.text(exif.get(metadata.Tag.Artist))
+        copyright_ = metadata.text(exif.get(metadata.Tag.Copyright))
         has_alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
             im.mode == "P" and "transparency" in im.info) or "transparency" in im.info
         return MediaInfo(
@@ -212,12 +187,6 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
             im.close()
 
 
-def _text(v) -> str | None:
-    from .metadata import text
-
-    return text(v)
-
-
 def _icc_description(data: bytes | None) -> str | None:
     if not data:
         return None
@@ -228,50 +197,6 @@ def _icc_description(data: bytes | None) -> str | None:
         return (ImageCms.getProfileDescription(prof) or "unnamed ICC profile").strip()
     except Exception:
         return "unreadable ICC profile"
-
-
-def _private_facts(im: Image.Image, exif: Image.Exif) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    location: list[str] = []
-    private: list[str] = []
-    try:
-        gps = exif.get_ifd(TAG_GPS_IFD)
-    except Exception:
-        gps = {}
-    if gps:
-        location.append("EXIF GPS")
-    try:
-        sub = exif.get_ifd(TAG_EXIF_IFD)
-    except Exception:
-        sub = {}
-    for tag, name in PRIVATE_EXIF_TAGS.items():
-        if tag in sub:
-            private.append(name)
-    for tag, name in PRIVATE_BASE_TAGS.items():
-        if tag in exif:
-            private.append(name)
-    xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
-    if isinstance(xmp, str):
-        xmp = xmp.encode("utf-8", "replace")
-    for key in XMP_LOCATION_KEYS:
-        if key in xmp:
-            location.append(f"XMP {key.decode()}")
-    if im.format == "JPEG":
-        try:
-            iptc = IptcImagePlugin.getiptcinfo(im) or {}
-        except Exception:
-            iptc = {}
-        location += [f"IPTC {name}" for key, name in IPTC_LOCATION.items() if key in iptc]
-    return tuple(location), tuple(private)
-
-
-def _has_thumbnail(exif: Image.Exif) -> bool:
-    """IFD1 holds the embedded thumbnail: a copy of the *uncropped* picture that outputs never carry."""
-    from PIL import ExifTags
-
-    try:
-        return bool(exif.get_ifd(ExifTags.IFD.IFD1))
-    except Exception:
-        return False
 
 
 # Extensions a picture or video may carry. In a folder scan, a file with another extension whose

@@ -142,3 +142,136 @@ def test_png_output_has_no_free_text_chunks_of_the_source(tmp_path):
     assert b"tEXt" not in kinds and b"zTXt" not in kinds
     assert [d.split(b"\x00")[0] for k, d in chunks if k == b"iTXt"] == [b"XML:com.adobe.xmp"]
     assert b"Madrid" not in out
+
+
+# ------------------------------------------------------------------ the reader: XMP, bounded (15.1)
+
+DC = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+      '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">{body}'
+      '</rdf:Description></rdf:RDF></x:xmpmeta>')
+
+
+def _packet(body: str) -> bytes:
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>' + DC.format(body=body)
+            + '<?xpacket end="w"?>').encode()
+
+
+def _big_creator_packet(n_bytes: int) -> bytes:
+    one = "<dc:creator><rdf:Seq><rdf:li>Ana Photographer {i}</rdf:li></rdf:Seq></dc:creator>"
+    parts, size, i = [], 0, 0
+    while size < n_bytes:
+        parts.append(one.format(i=i))
+        size += len(parts[-1])
+        i += 1
+    return _packet("".join(parts))
+
+
+def _png_with_xmp(path, xmp: bytes, size=(1200, 1200)):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"))
+    fx.quadrants_image(size).save(path, "PNG", pnginfo=info)
+    return path
+
+
+def _hostile_packet(n_bytes: int) -> bytes:
+    """The issue's case: ``<dc:creator>`` repeated, never closed (the old regex rescanned to the end
+    from each one: 16 KB 0.3 s, 64 KB 3.7 s, 1 MB many minutes)."""
+    return _packet("<dc:creator>" * (n_bytes // len("<dc:creator>") + 1))
+
+
+def test_a_1mb_xmp_packet_is_decided_well_under_a_second(tmp_path):
+    import time
+
+    for xmp, artist in ((_hostile_packet(1_000_000), None), (_big_creator_packet(1_000_000), "Ana Photographer 0")):
+        assert len(xmp) > 1_000_000
+        src = _png_with_xmp(tmp_path / "big.png", xmp)
+        metadata.parse_xmp.cache_clear()
+        with Image.open(src) as im:
+            t = time.process_time()   # CPU seconds: the work done, whatever else loads the machine
+            credit = metadata.source_credit(im)
+            location, _, _ = metadata.privacy_facts(im)
+            elapsed = time.process_time() - t
+        assert credit.artist == artist and location == ()
+        assert elapsed < 1.0, f"{elapsed:.2f} s for a 1 MB XMP packet"
+
+
+def test_check_and_prepare_with_a_1mb_xmp_packet_finish_within_a_time_limit(tmp_path):
+    """The whole CLI in a subprocess with a timeout (the old regex took many minutes here)."""
+    import subprocess
+    import sys
+
+    src = _png_with_xmp(tmp_path / "big.png", _hostile_packet(1_000_000))
+    ok = _png_with_xmp(tmp_path / "credited.png", _big_creator_packet(1_000_000))
+    jpg = tmp_path / "big64k.jpg"
+    fx.quadrants_image((1200, 1200)).save(jpg, "JPEG", xmp=_hostile_packet(60_000))
+    for cmd in (["check", str(src), str(jpg), str(ok), "--for", "instagram/post", "--jobs", "1"],
+                ["prepare", str(src), str(jpg), str(ok), "--for", "instagram/post", "--jobs", "1",
+                 "-o", str(tmp_path / "o"), "--crop", "centre"]):
+        p = subprocess.run([sys.executable, "-m", "assetkit", *cmd], capture_output=True, text=True, timeout=60,
+                           cwd=tmp_path)
+        assert p.returncode == 0, p.stdout + p.stderr
+    written = {p.stem: p for p in (tmp_path / "o" / "instagram-post").iterdir()}
+    assert {"big", "big64k", "credited"} <= set(written)
+    with Image.open(written["credited"]) as im:
+        assert metadata.read_xmp(im).creator == "Ana Photographer 0"   # read from the 1 MB packet, written once
+
+
+def test_oversized_broken_or_entity_laden_xmp_is_not_read_and_never_hangs():
+    import time
+
+    t = time.process_time()
+    assert not metadata.parse_xmp(b"<x" * (metadata.XMP_MAX_BYTES // 2 + 1)).readable   # over the cap
+    assert not metadata.parse_xmp(b"<dc:creator>" * 100_000).readable                    # not XML
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(b'<!ENTITY %s "%s">' % (b"a" * (i + 2), b"&" + b"a" * (i + 1) + b";" * 1 * 10)
+                       for i in range(8)) + b']><x>&aaaaaaaaa;</x>')
+    assert not metadata.parse_xmp(bomb).readable                                          # no entity expansion
+    assert time.process_time() - t < 2.0
+
+
+def test_xml_entities_are_decoded_exactly_once(tmp_path):
+    """15.18: an XMP credit O&#39;Brien was burned in and written back as O&#39;Brien."""
+    body = ("<dc:creator><rdf:Seq><rdf:li>Siobh\u00e1n O&#39;Brien</rdf:li></rdf:Seq></dc:creator>"
+            '<dc:rights><rdf:Alt><rdf:li xml:lang="x-default">&#169; Bo &amp; Co &amp;amp; more</rdf:li>'
+            "</rdf:Alt></dc:rights>")
+    x = metadata.parse_xmp(_packet(body))
+    assert x.creator == "Siobh\u00e1n O'Brien"
+    assert x.rights == "\u00a9 Bo & Co &amp; more"   # &amp;amp; is a literal "&amp;": decoded once, not twice
+    src = tmp_path / "ob.jpg"
+    fx.quadrants_image((1200, 1200)).save(src, "JPEG", xmp=_packet(body))
+    res = assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "out", jobs=1, crop="centre",
+                           credit="Photo: {artist}")
+    assert res.results[0].info["credit"]["line"] == "Photo: Siobh\u00e1n O'Brien"
+    out = res.results[0].outputs[0].output
+    raw = open(out, "rb").read()
+    assert b"&#39;" not in raw and b"&amp;#39;" not in raw
+    with Image.open(out) as im:
+        back = metadata.read_xmp(im)
+        assert back.creator == "Siobh\u00e1n O'Brien"
+        assert back.rights == "\u00a9 Bo & Co &amp; more"   # the source's rights, escaped once on the way out
+        assert metadata.text(im.getexif().get(metadata.Tag.Artist)) == "Siobh\u00e1n O'Brien"
+
+
+def test_short_form_properties_and_location_names():
+    x = metadata.parse_xmp(_packet("").replace(
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/"',
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Attr &amp; Name"'))
+    assert x.creator == "Attr & Name"
+    loc = metadata.parse_xmp(fx.xmp_packet(location=True)).location
+    assert "XMP photoshop:City" in loc and "XMP Iptc4xmpCore:Location" in loc and "XMP exif:GPSLatitude" in loc
+
+
+def test_reader_uses_exif_tag_names_and_tolerates_objects_without_metadata():
+    class Bare:
+        info = {}
+
+    assert metadata.orientation(Bare()) == 1
+    assert metadata.source_credit(Bare()) == metadata.SourceCredit()
+    e = Image.Exif()
+    e[metadata.Tag.Orientation] = 6
+    e[metadata.Tag.Artist] = "Cam Era"
+    assert metadata.orientation(exif=e) == 6
+    e[metadata.Tag.Orientation] = 42
+    assert metadata.orientation(exif=e) == 1

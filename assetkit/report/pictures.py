@@ -25,6 +25,7 @@ def data_uri(img: Image.Image) -> str:
 
 def thumbnail(path: str, orientation: int | None = None) -> Image.Image | None:
     """A small upright RGB copy of a picture file, or None when it cannot be read."""
+    from .. import metadata
     from ..image.load import decode, preview
     from ..media import MediaInfo, open_image
 
@@ -35,11 +36,7 @@ def thumbnail(path: str, orientation: int | None = None) -> Image.Image | None:
     try:
         if im.width * im.height > MAX_THUMB_PIXELS:
             return None
-        if orientation is None:
-            try:
-                orientation = im.getexif().get(0x0112, 1)
-            except Exception:
-                orientation = 1
+        orientation = metadata.orientation(im) if orientation is None else orientation
         orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
         info = MediaInfo(path=str(path), kind="image", format=im.format or "", bytes=0)
         decoded, _, _ = decode(im, info, max(im.size) / (2 * THUMB))

@@ -1,4 +1,4 @@
-"""Metadata policy: what an output carries.
+"""The one metadata writer (the policy: what an output carries) and the recipe read back.
 
 Outputs get a *fresh* EXIF and XMP built from an allow-list, never a filtered copy of the source's:
 whatever a camera or phone adds next year (new location fields, serials, owner names, MakerNotes,
@@ -8,17 +8,14 @@ is written as 1 because the pixels are upright.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from PIL import Image
 
-from . import __version__
+from .. import __version__
+from .read import IFD, Tag, exif_of, ifd, parse_xmp, text, xmp_bytes
 
-TAG_MAKE, TAG_MODEL, TAG_SOFTWARE, TAG_ORIENTATION = 0x010F, 0x0110, 0x0131, 0x0112
-TAG_ARTIST, TAG_COPYRIGHT, TAG_DATETIME_ORIGINAL, TAG_DESCRIPTION = 0x013B, 0x8298, 0x9003, 0x010E
-TAG_EXIF_IFD, TAG_GPS_IFD = 0x8769, 0x8825
 RECIPE_NS = "urn:assetkit:1.0"
 
 
@@ -37,51 +34,28 @@ class Kept:
 
 
 def read_kept(im: Image.Image, keep_location: bool = False) -> Kept:
-    try:
-        exif = im.getexif()
-        sub = exif.get_ifd(TAG_EXIF_IFD)
-    except Exception:
-        return Kept()
-
-    gps = None
-    if keep_location:
-        try:
-            gps = dict(exif.get_ifd(TAG_GPS_IFD)) or None
-        except Exception:
-            gps = None
-    return Kept(artist=text(exif.get(TAG_ARTIST)), copyright=text(exif.get(TAG_COPYRIGHT)),
-                taken=text(sub.get(TAG_DATETIME_ORIGINAL)), make=text(exif.get(TAG_MAKE)),
-                model=text(exif.get(TAG_MODEL)), gps=gps)
-
-
-def text(v) -> str | None:
-    """EXIF text as str. Cameras and tools write UTF-8 into ASCII fields; Pillow hands it back
-    decoded as latin-1 ("Â©"), so undo that when it round-trips."""
-    if v is None:
-        return None
-    if isinstance(v, bytes):
-        v = v.decode("utf-8", "replace")
-    v = str(v)
-    try:
-        v = v.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    v = v.strip("\x00 ").strip()
-    return v or None
+    """What the allow-list keeps from a source: Artist, Copyright, capture date, make, model (and
+    GPS only when the user explicitly asked)."""
+    exif = exif_of(im)
+    sub = ifd(exif, IFD.Exif)
+    gps = (dict(ifd(exif, IFD.GPSInfo)) or None) if keep_location else None
+    return Kept(artist=text(exif.get(Tag.Artist)), copyright=text(exif.get(Tag.Copyright)),
+                taken=text(sub.get(Tag.DateTimeOriginal)), make=text(exif.get(Tag.Make)),
+                model=text(exif.get(Tag.Model)), gps=gps)
 
 
 def build_exif(kept: Kept) -> bytes:
     exif = Image.Exif()
-    exif[TAG_ORIENTATION] = 1
-    exif[TAG_SOFTWARE] = f"assetkit {__version__}"
-    for tag, value in ((TAG_ARTIST, kept.artist), (TAG_COPYRIGHT, kept.copyright), (TAG_MAKE, kept.make),
-                       (TAG_MODEL, kept.model), (TAG_DESCRIPTION, kept.description)):
+    exif[Tag.Orientation] = 1
+    exif[Tag.Software] = f"assetkit {__version__}"
+    for tag, value in ((Tag.Artist, kept.artist), (Tag.Copyright, kept.copyright), (Tag.Make, kept.make),
+                       (Tag.Model, kept.model), (Tag.ImageDescription, kept.description)):
         if value:
             exif[tag] = value.encode("utf-8") if not value.isascii() else value
     if kept.taken:
-        exif.get_ifd(TAG_EXIF_IFD)[TAG_DATETIME_ORIGINAL] = kept.taken
+        exif.get_ifd(IFD.Exif)[Tag.DateTimeOriginal] = kept.taken
     if kept.gps:
-        exif.get_ifd(TAG_GPS_IFD).update(kept.gps)
+        exif.get_ifd(IFD.GPSInfo).update(kept.gps)
     return exif.tobytes()
 
 
@@ -111,17 +85,10 @@ def build_xmp(kept: Kept, recipe: str = "") -> bytes:
     ).encode("utf-8")
 
 
-_RECIPE = re.compile(rb"<assetkit:recipe>([0-9a-f]+)</assetkit:recipe>")
-
-
 def read_recipe(path) -> str | None:
-    """The recipe hash an earlier run wrote into an output, or None."""
+    """The recipe hash an earlier run wrote into an output, or None (header only, no decode)."""
     try:
         with Image.open(path) as im:
-            xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
+            return parse_xmp(xmp_bytes(im)).recipe
     except Exception:
         return None
-    if isinstance(xmp, str):
-        xmp = xmp.encode("utf-8")
-    m = _RECIPE.search(xmp)
-    return m.group(1).decode() if m else None
