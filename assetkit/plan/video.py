@@ -268,7 +268,8 @@ def make_video_plan(info: VideoInfo, slot: Slot, options: Options, *, rel_stem: 
     deinterlace = None
     if info.interlaced:
         deinterlace = "bwdif"
-        how = f"field order {info.field_order}" if info.field_order in ("tt", "bb", "tb", "bt") else "frames flagged interlaced"
+        how = (f"field order {info.field_order}" if info.field_order in ("tt", "bb", "tb", "bt")
+               else f"the pictures are two fields (idet), though the stream says {info.field_order}")
         found.append(finding("video-interlaced", f"interlaced ({how}); deinterlaced (bwdif) to "
                              f"{float(rate):g} fps progressive", slot=sid, section=slot.source))
 

@@ -14,7 +14,7 @@ stream tag (old muxers, Matroska) is honoured when no matrix is present.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 
 import av
@@ -164,7 +164,60 @@ def probe(path: str | os.PathLike) -> VideoInfo:
     except av.FFmpegError as e:
         raise MediaError(path, "unreadable", f"not a video file ffmpeg can open ({_reason(e)})") from None
     with container:
-        return _describe(path, size, container)
+        info = _describe(path, size, container)
+    if _may_lie_about_fields(info):
+        info = replace(info, interlaced_frames=_idet_says_interlaced(path, info))
+    return info
+
+
+# Where the field flag is known to lie (broadcast and camcorder formats, or no flag at all):
+# there, ``idet`` looks at the pictures. Phone clips (H.264/HEVC in MP4/MOV, flagged progressive)
+# are never looked at, so probing them stays a header read and one decoded frame.
+_FIELD_SUSPECT_CODECS = frozenset({"mpeg2video", "mpeg1video", "dvvideo", "mpeg4", "mjpeg"})
+_FIELD_SUSPECT_CONTAINERS = frozenset({"mpegts", "mpeg", "mxf", "dv", "avi", "vob"})
+IDET_FRAMES = 30
+
+
+def _may_lie_about_fields(info: VideoInfo) -> bool:
+    if info.interlaced:
+        return False
+    return (info.field_order == "unknown" or info.video_codec in _FIELD_SUSPECT_CODECS
+            or info.container in _FIELD_SUSPECT_CONTAINERS)
+
+
+def _idet_says_interlaced(path: str, info: VideoInfo) -> bool:
+    """ffmpeg's ``idet`` over the first IDET_FRAMES frames, in-process (PyAV's filter graph): its
+    cumulative multi-frame counts come back as frame metadata. Interlaced when most frames look
+    like two fields and clearly more than look progressive."""
+    from av.filter import Graph
+
+    counts: dict = {}
+    try:
+        with av.open(path, metadata_errors="ignore") as c:
+            v = c.streams.video[0] if info.video_index == 0 else next(
+                s for s in c.streams.video if s.index == info.video_index)
+            g = Graph()
+            src, det, sink = g.add_buffer(template=v), g.add("idet"), g.add("buffersink")
+            src.link_to(det)
+            det.link_to(sink)
+            g.configure()
+            n = 0
+            for frame in c.decode(v):
+                g.push(frame)
+                while True:
+                    try:
+                        counts = g.pull().metadata
+                    except (av.BlockingIOError, av.EOFError):
+                        break
+                n += 1
+                if n >= IDET_FRAMES:
+                    break
+    except (av.FFmpegError, StopIteration, ValueError):
+        return False
+    get = lambda k: float(counts.get(f"lavfi.idet.multiple.{k}", 0) or 0)  # noqa: E731
+    fields, progressive = get("tff") + get("bff"), get("progressive")
+    seen = fields + progressive + get("undetermined")
+    return seen > 0 and fields >= 0.5 * seen and fields > 2 * progressive
 
 
 def _describe(path: str, size: int, c: av.container.InputContainer) -> VideoInfo:

@@ -103,6 +103,9 @@ def command(plan: VideoPlan, *, overlay_png=None, loudness: _loudness.Loudness |
     if plan.deinterlace:
         # One frame per frame (send_frame): the output keeps the source's frame rate, as the plan says.
         v = v.filter("bwdif", mode="send_frame", parity="auto", deint="all")
+        # and the frames say so: a later scale (ours, or one ffmpeg inserts) that still saw the
+        # interlaced flag would scale each field on its own and comb the picture again
+        v = v.filter("setparams", field_mode="prog")
     v = _fit(v, plan)
     W, H = plan.frame
     if plan.subtitles is not None:
@@ -120,6 +123,8 @@ def command(plan: VideoPlan, *, overlay_png=None, loudness: _loudness.Loudness |
         # A still input ends after one frame; overlay's default eof_action=repeat keeps it on.
         logo = ffmpeg.input(str(overlay_png))["v:0"].filter("scale", W, H)
         v = ffmpeg.overlay(v, logo, x=0, y=0)
+    # tag every frame BT.709 (the pictures are BT.709 by now), so ffmpeg inserts no conversion of its own
+    v = v.filter("setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709", range="tv")
     v = v.filter("format", "yuv420p")
     outputs = []
     if poster_to is not None:
@@ -167,8 +172,11 @@ def _fit(v, plan: VideoPlan):
     x, y = plan.offset
 
     def picture(s, w, h):
-        s = s.filter("scale", w, h).filter("setsar", 1)
-        return _tonemap(s, plan) if plan.tonemap else s
+        if plan.tonemap:
+            return _tonemap(s.filter("scale", w, h).filter("setsar", 1), plan)
+        # SD sources (BT.601, or untagged, which swscale reads as BT.601) get the BT.709 matrix
+        # the output is tagged with: converted in the same scale pass, not just relabelled
+        return s.filter("scale", w, h, out_color_matrix="bt709", out_range="tv").filter("setsar", 1)
 
     if plan.picture == plan.frame:  # already the slot's aspect: nothing to pad, crop or blur
         return picture(v, W, H)
@@ -187,20 +195,30 @@ def _fit(v, plan: VideoPlan):
     return ffmpeg.overlay(bg, parts[1], x=x, y=y)
 
 
-# zimg's names for the source's tags; untagged HDR is read as what phones write (BT.2020, PQ).
+# Linear light for zimg: 1.0 = this many nits. Measured against an SDR master turned into PQ and
+# HLG the standard way (BT.2408: SDR white at 203 nits / 75% HLG): mean luma within 0.02 of the
+# master for both (tests/test_video_phone.py), where one value for both is 0.03-0.06 off.
+NPL = {"pq": 100, "hdr": 100, "hlg": 203, "gamut": 100}
+
+
 def _tonemap(v, plan: VideoPlan):
     """HDR (PQ, HLG) or BT.2020 -> BT.709 SDR with zimg (zscale) and ffmpeg's tonemap.
 
     libplacebo would be the best the bundled build offers, but it needs a Vulkan device, which a
-    server or CI runner does not have; zscale + tonemap run on any CPU. Linear light is scaled so
-    that 1.0 is 100 nits (tonemap's reference white), tone-mapped with Mobius (linear below the
-    knee, a smooth roll-off above it: mid-tones and skin keep their level), primaries converted
-    BT.2020 -> BT.709 in linear light, then the BT.709 transfer and matrix, limited range."""
+    server or CI runner does not have; zscale + tonemap run on any CPU. The source is linearised
+    (its own transfer, primaries and matrix, read by the probe; untagged HDR is read as what phones
+    write: BT.2020 PQ), tone-mapped with Mobius (linear below the knee, a smooth roll-off above it,
+    so mid-tones and skin keep their level and only highlights are compressed), converted
+    BT.2020 -> BT.709 primaries in linear light, then given the BT.709 transfer and matrix in
+    limited range. ``desat=0``: no extra desaturation of highlights (it greys out bright colours)."""
     prim, trc, matrix = plan.source_colour
-    tin = trc or ("arib-std-b67" if plan.tonemap == "hlg" else "smpte2084" if plan.tonemap in ("pq", "hdr") else "bt709")
-    v = v.filter("zscale", tin=tin, pin=prim or "bt2020", min=matrix or "bt2020nc", t="linear", npl=100)
+    kind = plan.tonemap
+    tin = trc or {"hlg": "arib-std-b67", "gamut": "bt2020-10"}.get(kind, "smpte2084")
+    prim = prim or "bt2020"
+    v = v.filter("zscale", tin=tin, pin=prim, min=matrix or "bt2020nc", rin="tv", t="linear", p=prim,
+                 npl=NPL[kind])
     v = v.filter("format", "gbrpf32le").filter("zscale", p="bt709")
-    if plan.tonemap != "gamut":
+    if kind != "gamut":
         v = v.filter("tonemap", tonemap="mobius", desat=0)
     return v.filter("zscale", t="bt709", m="bt709", r="tv").filter("format", "yuv420p")
 
