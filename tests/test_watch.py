@@ -41,13 +41,13 @@ def variant(data: bytes, i: int) -> bytes:
 
 
 class Watcher:
-    def __init__(self, root: Path, *args: str, settle: float = 0.3):
+    def __init__(self, root: Path, *args: str, settle: float = 0.3, slots: str = "instagram/post"):
         self.root, self.log_path = root, root.parent / f"{root.name}-watch-{time.monotonic_ns()}.log"
         env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.log_fh = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root),
-             "--settle", str(settle), "--for", "instagram/post", "--jobs", "2", *args],
+             "--settle", str(settle), "--for", slots, "--jobs", "2", *args],
             stdout=self.log_fh, stderr=subprocess.STDOUT, env=env)
         wait_for(lambda: " start " in self.log() or self.proc.poll() is not None, 20, "watcher start", self)
         assert self.proc.poll() is None, f"watcher exited at start:\n{self.log()}"
@@ -83,8 +83,8 @@ def wait_for(pred, timeout: float, what: str, watcher: Watcher | None = None, st
 def running(tmp_path, request):
     started: list[Watcher] = []
 
-    def start(*args, settle=0.3, root=None):
-        w = Watcher(root or tmp_path / "hot", *args, settle=settle)
+    def start(*args, settle=0.3, root=None, slots="instagram/post"):
+        w = Watcher(root or tmp_path / "hot", *args, settle=settle, slots=slots)
         started.append(w)
         return w
 
@@ -383,3 +383,55 @@ def test_a_250_byte_file_name_is_prepared_not_stuck(tmp_path, jpeg):
     assert len(failed) == 2 and failed[1] == failed[0] + ".txt"
     assert all(len(p.name.encode()) <= 255 for p in root.rglob("*"))
     assert "Use a larger original" in (root / "failed" / failed[1]).read_text()
+
+
+def _pids_with(text: str) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and text in (d / "cmdline").read_bytes().decode(errors="replace"):
+                out.append(int(d.name))
+        except OSError:
+            pass
+    return out
+
+
+def _sleep_in_a_child(marker: str) -> int:
+    """A job that outlives any grace time, the way an ffmpeg encode does: a child process that waits."""
+    return subprocess.run([sys.executable, "-c", "import time; time.sleep(120)", marker]).returncode
+
+
+def test_after_a_stop_busy_workers_and_their_children_are_ended_after_the_grace_time(tmp_path):
+    """15.2: SIGTERM always stops the watcher within seconds. A job still running when the grace time
+    is over has its worker and the worker's children (ffmpeg) ended; its file stays queued."""
+    import io
+    import threading
+
+    from assetkit.watch.watcher import _pool
+
+    root = tmp_path / "hot"
+    root.mkdir()
+    w = hot.Watcher(root, hot.drops_for("instagram/post", load_presets()), hot.Settings(root, {}, lambda *a: None),
+                    settle=0, jobs=2, grace=0.5, out=io.StringIO())
+    w.executor = _pool(2)
+    marker = f"assetkit-test-{time.monotonic_ns()}"
+    fut = w.executor.submit(_sleep_in_a_child, marker)
+    wait_for(lambda: _pids_with(marker), 20, "the job's child process")
+    workers = list(w.executor._processes)
+    w.busy_batch = True
+    reaper = threading.Thread(target=w._reaper, daemon=True)
+    reaper.start()
+    t0 = time.monotonic()
+    w.stop.set()
+    reaper.join(10)
+    assert not reaper.is_alive()
+    wait_for(lambda: not _pids_with(marker), 5, "the child ended")
+    with pytest.raises(Exception):
+        fut.result(timeout=10)
+    assert time.monotonic() - t0 < 10 and w.aborted
+    assert "still busy after 0.5 s: ended" in w.out.getvalue()
+    for pid in workers:
+        wait_for(lambda: not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2],
+                 5, f"worker {pid} ended")
+    w.executor.shutdown(wait=True)
+    w.journal.close()

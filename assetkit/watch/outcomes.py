@@ -102,7 +102,7 @@ def _size(text: str) -> tuple[int, int] | None:
 def _no_flags(text: str) -> str:
     """A finding's message without the parts that speak of command-line flags."""
     parts = re.split(r"(?<=[;.])\s+|,\s+(?=or\b|use\b)|\s+\((?=[^)]*--)", text)
-    kept = [p for p in parts if "--" not in p]
+    kept = [re.sub(r"\s*\(at [^()]*:\d+\)", "", p) for p in parts if "--" not in p]  # no source locations
     return " ".join(kept).strip(" ;,") if kept else ""
 
 

@@ -219,10 +219,11 @@ class Watcher:
         self.log("stopping", f"{oc.plural(len(procs), 'worker')} still busy after {self.grace:g} s: ended; "
                              f"their files are prepared on the next start")
         for p in procs:
-            try:
-                p.terminate()
-            except Exception:  # noqa: BLE001 - already gone
-                pass
+            for pid in [*_descendants(p.pid), p.pid]:  # ffmpeg first: it would go on writing for nobody
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except OSError:
+                    pass  # already gone
 
     def _start_observer(self):
         from watchdog.events import FileSystemEventHandler
@@ -509,6 +510,24 @@ def _wait_idle(w: Watcher, seconds: float) -> bool:
             return True
         time.sleep(0.1)
     return not getattr(w, "busy_batch", False)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes of ``pid``, deepest first (Linux /proc; elsewhere none are found)."""
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/children") as fh:
+                kids = [int(k) for k in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+        for k in kids:
+            out.extend([*_descendants(k), k])
+    return out
 
 
 def _stem_exists(folder: Path, stem: str) -> bool:
