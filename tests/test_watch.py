@@ -435,3 +435,45 @@ def test_after_a_stop_busy_workers_and_their_children_are_ended_after_the_grace_
                  5, f"worker {pid} ended")
     w.executor.shutdown(wait=True)
     w.journal.close()
+
+
+def test_slots_from_presets_get_their_folders_and_their_safe_areas_in_the_report(tmp_path, jpeg):
+    """--presets DIR: its slots are drop folders (made by hand, too), and the batch report draws their
+    safe areas (report.write(..., presets=the library the watcher runs with))."""
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "acme.toml").write_text('''schema_version = 1
+platform = "acme"
+title = "Acme"
+
+[defaults]
+photo = "banner"
+
+[slots.banner]
+kind = "photo"
+title = "Banner"
+source = "platform default: a test slot"
+
+[[slots.banner.variants]]
+name = "wide"
+width = 1000
+height = 500
+source = "platform default: a test slot"
+
+[[slots.banner.safe_areas]]
+name = "mobile"
+width = 600
+height = 300
+always_visible = true
+source = "platform default: a test slot"
+''')
+    root = tmp_path / "hot"
+    (root / "acme-banner").mkdir(parents=True)      # made by hand for the custom slot
+    (root / "acme-banner" / "wide.jpg").write_bytes(jpeg)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root),
+                           "--for", "instagram/post", "--presets", str(presets), "--settle", "0.2", "--once",
+                           "--jobs", "1"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert Image.open(root / "ready" / "acme-banner" / "wide.jpg").size == (1000, 500)
+    assert "safe areas mobile 600×300" in (root / "report.html").read_text()

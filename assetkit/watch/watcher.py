@@ -440,8 +440,8 @@ class Watcher:
         try:
             data = report.build(BatchResult(results, seconds, str(self.root / READY)))
             path = self.root / REPORTS / f"batch-{time.strftime('%Y%m%d-%H%M%S')}.html"
-            report.write(data, unique_path(path))
-            report.write(data, self.root / "report.html")
+            report.write(data, unique_path(path), presets=self.lib)  # --presets slots get their safe areas
+            report.write(data, self.root / "report.html", presets=self.lib)
             self.log("report", f"{self.rel(self.root / 'report.html')} ({oc.plural(len(results), 'file')})")
         except Exception as e:  # noqa: BLE001 - a report problem never stops the watcher
             self.log("error", f"could not write the batch report: {type(e).__name__}: {e}")
