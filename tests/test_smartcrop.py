@@ -3,6 +3,7 @@ geometry as pure functions (no pixels)."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -208,3 +209,109 @@ def test_noise_never_gives_faces():
     for _ in range(5):
         img = Image.fromarray(rng.integers(0, 256, (341, 512, 3), dtype=np.uint8))
         assert analyse(img).faces == ()
+
+
+# ------------------------------------------------------------- placement rules (issue 16.2)
+
+def faces_cut(c: CropChoice, a: Analysis, w: int, h: int) -> list[int]:
+    """Faces the window edges pass through (face boxes, not hair)."""
+    out = []
+    for i, f in enumerate(a.faces):
+        b = (f.x0 * w, f.y0 * h, f.x1 * w, f.y1 * h)
+        overlaps = b[0] < c.box[2] and c.box[0] < b[2] and b[1] < c.box[3] and c.box[1] < b[3]
+        if overlaps and not inside(b, c.box):
+            out.append(i)
+    return out
+
+
+def profile_at(centre: float, n: int = 96, width: float = 0.1) -> tuple[float, ...]:
+    v = [math.exp(-(((i + 0.5) / n - centre) / width) ** 2) for i in range(n)]
+    return tuple(x / sum(v) for x in v)
+
+
+def test_a_couple_in_a_square_keeps_both_faces_when_only_their_heads_do_not_fit():
+    # heads (hair and ears) span 1026 px, more than the 1000 px square; the faces span 840
+    a = an(face_at(0.10, 0.3, 0.25, 0.5), face_at(0.50, 0.3, 0.66, 0.5))
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert (c.reason, c.faces_kept) == ("faces", 2)
+    assert faces_cut(c, a, 1500, 1000) == []
+
+
+def test_a_row_of_faces_across_a_banner_is_cut_between_faces():
+    # eight faces across a 3:1 picture; the 851x315 window (2701 px wide) cannot hold them all
+    row = [face_at(x, 0.4, x + 0.05, 0.6) for x in (0.02, 0.15, 0.28, 0.41, 0.54, 0.67, 0.80, 0.93)]
+    a = an(*row)
+    c = choose_crop(3000, 1000, 851 / 315, a)
+    assert faces_cut(c, a, 3000, 1000) == []
+    assert c.faces_kept == 7 and c.reason == "largest-group" and "no face cut through" in c.detail
+
+
+def test_a_face_at_the_edge_is_kept_whole():
+    a = an(face_at(0.0, 0.3, 0.06, 0.42), salient_box=(0.5, 0.2, 0.9, 0.8), salient_centre=(0.7, 0.5))
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert c.box[0] == 0 and c.faces_kept == 1 and faces_cut(c, a, 1500, 1000) == []
+
+
+def test_a_face_larger_than_the_window_is_centred_on_eyes_and_mouth_not_hair():
+    # a close portrait into a 3:1 strip: the face is 600 px tall, the window 333; eyes at 45%, mouth 70%
+    lm = (0.4, 0.39, 0.6, 0.39, 0.5, 0.45, 0.42, 0.47, 0.58, 0.47)
+    a = an(Face(0.2, 0.3, 0.8, 0.5, 1.0, lm))
+    c = choose_crop(1000, 3000, 3.0, a)
+    assert c.reason == "largest-group" and "eyes and mouth" in c.detail
+    top, bottom = c.box[1], c.box[3]
+    assert top < 0.39 * 3000 and 0.47 * 3000 < bottom  # eyes and mouth in view
+    head = a.faces[0].head()
+    assert abs((top + bottom) / 2 - (head[1] + head[3]) / 2 * 3000) > 50  # not centred on the head box
+
+
+def test_a_crowd_wider_than_the_window_keeps_the_largest_group_and_cuts_none_of_it():
+    # twelve faces across a panorama, bigger on the right (nearer the camera)
+    xs = [0.02 + 0.08 * i for i in range(12)]
+    crowd = [face_at(x, 0.45, x + 0.035 + 0.002 * i, 0.55) for i, x in enumerate(xs)]
+    a = an(*crowd)
+    c = choose_crop(3000, 1000, 1.0, a)
+    assert faces_cut(c, a, 3000, 1000) == []
+    kept = [i for i, f in enumerate(a.faces) if inside((f.x0 * 3000, f.y0 * 1000, f.x1 * 3000, f.y1 * 1000), c.box)]
+    assert len(kept) == 4 and kept == list(range(kept[0], kept[0] + 4))  # one group, side by side
+    assert kept[-1] == 11  # the larger faces
+
+
+def test_edges_fall_between_faces_and_the_window_keeps_the_most_saliency():
+    # two faces fit with room to spare; saliency lies to the right: the window goes right as far as
+    # it can while both faces stay whole and clear of its edges
+    a = Analysis((face_at(0.30, 0.3, 0.36, 0.42), face_at(0.45, 0.3, 0.51, 0.42)), (0.5, 0.2, 0.9, 0.8),
+                 (0.7, 0.5), 512, 341, saliency_x=profile_at(0.75), saliency_y=profile_at(0.5))
+    c = choose_crop(1500, 1000, 1.0, a)
+    assert c.faces_kept == 2 and "edges clear of every face" in c.detail
+    left_head = a.faces[0].head()[0] * 1500
+    assert left_head - 20 <= c.box[0] < left_head  # as far right as the left face allows
+    assert c.box[0] > 250  # not the centred window
+
+
+def test_channel_art_puts_the_faces_in_the_always_visible_band_first():
+    # a 4000x1500 panorama: the 2560x1440-shaped window slides; two faces close together on the left
+    a = an(face_at(0.16, 0.45, 0.19, 0.55), face_at(0.24, 0.45, 0.27, 0.55),
+           salient_box=(0.6, 0.2, 0.95, 0.8), salient_centre=(0.8, 0.5))
+    c = choose_crop(4000, 1500, 2560 / 1440, a, band=BAND)
+    vis = band_box(c.box, BAND)
+    for f in a.faces:
+        assert inside(tuple(v * k for v, k in zip(f.head(), (4000, 1500, 4000, 1500))), vis)
+    assert "2 inside the always-visible band" in c.detail
+
+
+def test_circle_masked_profile_puts_the_face_in_the_circle():
+    a = Analysis((face_at(0.30, 0.22, 0.36, 0.36),), (0.6, 0.2, 0.95, 0.8), (0.8, 0.5), 512, 341,
+                 saliency_x=profile_at(0.85), saliency_y=profile_at(0.5))
+    plain = choose_crop(1500, 1000, 1.0, a)
+    masked = choose_crop(1500, 1000, 1.0, a, circle=True)
+    assert subject_cut_by_circle(plain.box, a, 1500, 1000)  # saliency pulled the face to the corner
+    assert not subject_cut_by_circle(masked.box, a, 1500, 1000)
+    assert masked.faces_kept == 1 and "inside the circle" in masked.detail
+
+
+def test_a_person_without_a_visible_face_keeps_the_head_not_the_feet():
+    # a tall photo of someone seen from behind: salient from head (10%) to feet (90%), more mass low down
+    a = an(salient_box=(0.3, 0.1, 0.7, 0.9), salient_centre=(0.5, 0.6))
+    c = choose_crop(1000, 3000, 1.0, a)
+    assert c.reason == "saliency" and "head" in c.detail
+    assert c.box[1] <= 0.1 * 3000 < c.box[3]

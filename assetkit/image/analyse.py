@@ -56,11 +56,24 @@ def saliency_map(rgb: np.ndarray, faces: tuple[Face, ...] = ()) -> np.ndarray:
     return np.clip(sal / 2.0, 0.0, 1.0)
 
 
+def _excess(sal: np.ndarray) -> np.ndarray:
+    """Only what stands out above the picture's typical level counts."""
+    return np.clip(sal - np.median(sal) - 0.05, 0.0, None)
+
+
+def _profiles(excess: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Saliency per column and per row, each summing to 1 (empty when nothing stands out)."""
+    total = float(excess.sum())
+    if total <= 0:
+        return (), ()
+    return (tuple(round(float(v), 4) for v in excess.sum(axis=0) / total),
+            tuple(round(float(v), 4) for v in excess.sum(axis=1) / total))
+
+
 def _salient_region(sal: np.ndarray) -> tuple[Box | None, tuple[float, float]]:
     """Box holding most of the saliency that stands out, and the centre of mass of that saliency."""
     sh, sw = sal.shape
-    # Only what stands out above the picture's typical level counts.
-    excess = np.clip(sal - np.median(sal) - 0.05, 0.0, None)
+    excess = _excess(sal)
     total = float(excess.sum())
     if total < 1e-3 * sal.size:
         return None, (0.5, 0.5)
@@ -90,7 +103,9 @@ def analyse(img: Image.Image) -> Analysis:
     """
     rgb = np.asarray(img.convert("RGB"))
     faces, detector, note = detectors.detect(rgb)
-    box, centre = _salient_region(saliency_map(rgb, faces))
-    return Analysis(faces, box, centre, img.width, img.height, detector, note)
+    sal = saliency_map(rgb, faces)
+    box, centre = _salient_region(sal)
+    px, py = _profiles(_excess(sal))
+    return Analysis(faces, box, centre, img.width, img.height, detector, note, px, py)
 
 

@@ -58,8 +58,11 @@ class Analysis:
     salient_centre: tuple[float, float]  # normalised centre of mass of saliency; (0.5, 0.5) fallback
     width: int                           # size of the analysed image
     height: int
-    detector: str = "none"               # which face detector ran: "centerface", "haar" (fallback)
+    detector: str = "none"               # which face detector ran: "yunet", "haar" (fallback)
     detector_note: str | None = None     # why the fallback ran
+    # saliency standing out, summed per column / row (each sums to 1): what a window position keeps
+    saliency_x: tuple[float, ...] = ()
+    saliency_y: tuple[float, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -105,21 +108,43 @@ def band_box(box: Box, band: tuple[float, float]) -> Box:
     return (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
 
 
+def _span_score(profile: tuple[float, ...], lo: float, hi: float) -> float:
+    """Share of a saliency profile (bins over 0..1) between lo and hi (fractions), bins split linearly."""
+    n = len(profile)
+    total = 0.0
+    for i, v in enumerate(profile):
+        a, b = i / n, (i + 1) / n
+        overlap = min(b, hi) - max(a, lo)
+        if overlap > 0:
+            total += v * overlap * n
+    return total
+
+
 def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None, *,
-                focus: tuple[float, float] | None = None, band: tuple[float, float] | None = None) -> CropChoice:
+                focus: tuple[float, float] | None = None, band: tuple[float, float] | None = None,
+                circle: bool = False) -> CropChoice:
     """The largest window of ``aspect`` inside the source, placed like a careful picture editor would.
 
-    Focus (fractions 0..1) wins; else every face whole when they fit; else the largest group of faces
-    (weighted by face area, ties towards saliency); else centred on saliency; else the centre. With
-    ``band`` (the always-visible centred band as fractions of the window) the subject is put inside
-    that band as far as the source allows. Pure geometry: no pixels.
+    Focus (fractions 0..1) wins. With faces, every position of the window is judged by, in order:
+    the faces inside the always-visible ``band`` (centred fractions of the window; channel art) or
+    the profile ``circle``, when given; the faces kept whole (a whole head counts fully, a whole face
+    box with the hair cut counts nearly as much: so two faces that fit beat one head that fits); the
+    faces cut through (fewest); window edges clear of every face by a margin; the saliency kept; and
+    nearness to the faces' centre (a little above centre when sliding down a tall picture, leaving
+    room for the body). A face larger than the window is centred on its eyes and mouth. Without
+    faces: the salient region (its top when it is taller than the window: a person's head, not the
+    feet), else the centre. Pure geometry: no pixels.
     """
     win_w, win_h = window_size(src_w, src_h, aspect)
-    heads = _heads(analysis, src_w, src_h)
     horizontal = win_w < src_w - 1e-6  # the axis the window can slide along (at most one)
     axis = 0 if horizontal else 1
     src_len, win_len = (src_w, win_w) if horizontal else (src_h, win_h)
     travel = max(0.0, src_len - win_len)
+    faces = analysis.faces if analysis is not None else ()
+    scale = (src_w, src_h, src_w, src_h)
+    heads = [tuple(v * k for v, k in zip(f.head(), scale)) for f in faces]
+    boxes = [tuple(v * k for v, k in zip(f.box(), scale)) for f in faces]
+    weights = [(b[2] - b[0]) * (b[3] - b[1]) for b in boxes]
 
     def box_at(pos: float) -> Box:
         pos = min(max(pos, 0.0), travel)
@@ -127,69 +152,127 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
 
     def result(pos: float, reason: str, detail: str) -> CropChoice:
         box = box_at(pos)
-        kept = sum(_inside(hb, box) for hb in heads)
-        return CropChoice(box, reason, detail, len(heads), kept)
-
-    def place(lo: float, hi: float, thirds: bool) -> float:
-        """Window position for a subject spanning [lo, hi] on the free axis: whole if it fits, centred
-        (or a little above centre when sliding vertically without a band, leaving room for the body), clamped to the source."""
-        centre = (lo + hi) / 2
-        want = centre - (win_len * 0.38 if thirds and not horizontal and band is None else win_len / 2)
-        # The head box is an estimate (+-15%): keep a margin round it when the window has room.
-        margin = min(0.15 * (hi - lo), max(0.0, (win_len - (hi - lo)) / 2))
-        if hi - lo <= win_len:
-            want = min(max(want, hi + margin - win_len), lo - margin)
-        return want
+        return CropChoice(box, reason, detail, len(faces), sum(_inside(b, box) for b in boxes))
 
     if focus is not None:
         fx, fy = focus
         pos = (fx * src_w if horizontal else fy * src_h) - win_len / 2
         return result(pos, "focus", f"focus point ({fx:.2f}, {fy:.2f}) given")
 
-    sal_centre = None
+    profile, sal_c = (), None
     if analysis is not None and analysis.salient_box is not None:
-        sal_centre = analysis.salient_centre[axis] * src_len
+        profile = analysis.saliency_x if horizontal else analysis.saliency_y
+        sal_c = analysis.salient_centre[axis] * src_len
 
-    if heads:
-        spans = [(hb[axis], hb[axis + 2]) for hb in heads]
-        weights = [(hb[2] - hb[0]) * (hb[3] - hb[1]) for hb in heads]
-        # The set of whole faces only changes where a window edge meets a face edge.
-        candidates = {0.0, travel} | {min(max(v, 0.0), travel) for lo, hi in spans for v in (lo, hi - win_len)}
-        tie_to = sal_centre if sal_centre is not None else src_len / 2
+    if faces:
+        n = len(faces)
+        hs = [(h[axis], h[axis + 2]) for h in heads]
+        fs = [(b[axis], b[axis + 2]) for b in boxes]
+        margin = 0.1 * min(b[3] - b[1] for b in boxes)  # clear space between a window edge and a face
+
+        def whole(pos: float) -> list[float]:
+            """Per face: 1 head whole, 0.9 face box whole (hair cut), 0 not whole."""
+            end = pos + win_len
+            return [1.0 if h0 >= pos - 0.5 and h1 <= end + 0.5 else
+                    0.9 if f0 >= pos - 0.5 and f1 <= end + 0.5 else 0.0 for (h0, h1), (f0, f1) in zip(hs, fs)]
+
+        def cut(pos: float) -> list[bool]:
+            end = pos + win_len
+            return [(f0 < pos - 0.5 < f1 - 1) or (f0 + 1 < end + 0.5 < f1) for f0, f1 in fs]
+
+        def special(pos: float, kept: list[float]) -> float:
+            if band:
+                vis = band_box(box_at(pos), band)
+                return sum(w * _share_inside(heads[i], vis) for i, w in enumerate(weights) if kept[i])
+            if circle:
+                b = box_at(pos)
+                return sum(w for i, w in enumerate(weights) if kept[i] and not _cut_by_ellipse(heads[i], b))
+            return 0.0
+
+        # The whole faces, the cuts and the clear edges only change where a window edge meets a
+        # face or head edge (or its margin); saliency varies in between: a grid covers that.
+        candidates = {0.0, travel} | {travel * i / 48 for i in range(49)}
+        for lo, hi in hs + fs:
+            for v in (lo, hi, lo - margin, hi + margin):
+                candidates |= {v, v - win_len}
+        candidates = sorted(min(max(v, 0.0), travel) for v in candidates)
+
+        def goal_for(kept: list[float]) -> float:
+            idx = [i for i, k in enumerate(kept) if k] or range(n)
+            lo, hi = min(hs[i][0] for i in idx), max(hs[i][1] for i in idx)
+            thirds = not horizontal and band is None and not circle
+            return (lo + hi) / 2 - (win_len * 0.38 if thirds else win_len / 2)
 
         def score(pos: float):
-            kept = [i for i, (lo, hi) in enumerate(spans) if lo >= pos - 0.5 and hi <= pos + win_len + 0.5]
-            return (sum(weights[i] for i in kept), -abs(pos + win_len / 2 - tie_to)), kept
+            kept = whole(pos)
+            end = pos + win_len
+            near = sum(1 for lo, hi in hs if (lo - margin < pos < hi + margin and pos > 0.5)
+                       or (lo - margin < end < hi + margin and end < src_len - 0.5))
+            if profile:
+                sal = _span_score(profile, pos / src_len, end / src_len)
+            else:  # an analysis without profiles: towards the centre of saliency
+                sal = -abs(pos + win_len / 2 - sal_c) / src_len if sal_c is not None else 0.0
+            return (round(special(pos, kept), 6), round(sum(w * k for w, k in zip(weights, kept)), 6),
+                    -sum(w for w, c in zip(weights, cut(pos)) if c), -near, round(sal, 3),
+                    -abs(pos - goal_for(kept))), kept
 
-        (_, kept) = max((score(p) for p in sorted(candidates)), key=lambda s: s[0])
-        n = len(heads)
-        if not kept:
-            # Even the largest head is bigger than the window: centre on it.
-            lo, hi = spans[max(range(n), key=lambda i: weights[i])]
-            return result(place(lo, hi, thirds=False), "largest-group",
-                          f"{'the face is' if n == 1 else 'every face is'} larger than the crop: centred on the largest")
-        lo, hi = min(spans[i][0] for i in kept), max(spans[i][1] for i in kept)
-        pos = place(lo, hi, thirds=True)
-        inside_band = ""
+        (best_score, kept), pos = max(((score(p), p) for p in candidates), key=lambda t: t[0][0])
+        whole_n = sum(1 for k in kept if k)
+        if whole_n == 0:
+            # Every face is larger than the window: the largest one's eyes and mouth in the middle.
+            big = max(range(n), key=lambda i: weights[i])
+            core = faces[big].core()
+            c = (core[axis] + core[axis + 2]) / 2 * (src_w if horizontal else src_h)
+            return result(c - win_len / 2, "largest-group",
+                          f"{'the face is' if n == 1 else 'every face is'} larger than the crop: "
+                          "centred on the eyes and mouth of the largest")
+        why = []
+        if best_score[2] == 0 and whole_n < n:
+            why.append("no face cut through")
+        if best_score[3] == 0 and travel > 0:
+            why.append("edges clear of every face")
         if band:
-            vis = band_box(box_at(pos), band)
-            inside_band = f", {sum(_inside(heads[i], vis) for i in kept)} inside the always-visible band"
-        if len(kept) == n:
+            why.append(f"{sum(1 for i in range(n) if kept[i] and _share_inside(heads[i], band_box(box_at(pos), band)) >= 0.9)}"
+                       " inside the always-visible band")
+        if circle:
+            why.append("inside the circle" if best_score[0] == round(sum(w for w, k in zip(weights, kept) if k), 6)
+                       else "not all inside the circle")
+        tail = f" ({', '.join(why)})" if why else ""
+        if whole_n == n:
             noun = "face" if n == 1 else f"{n} faces"
-            return result(pos, "faces", f"{noun} kept whole{inside_band}")
+            return result(pos, "faces", f"{noun} kept whole{tail}")
         return result(pos, "largest-group",
-                      f"{len(kept)} of {n} faces kept whole (they do not all fit: the largest group){inside_band}")
+                      f"{whole_n} of {n} faces kept whole (they do not all fit: the largest group){tail}")
 
-    if sal_centre is not None:
+    if analysis is not None and analysis.salient_box is not None:
         sb = analysis.salient_box
         lo, hi = sb[axis] * src_len, sb[axis + 2] * src_len
-        # Centre on the centre of mass, but keep the salient box whole when it fits.
-        want = sal_centre - win_len / 2
-        if hi - lo <= win_len:
-            want = min(max(want, hi - win_len), lo)
+        want = analysis.salient_centre[axis] * src_len - win_len / 2
+        if hi - lo <= win_len:  # centre on the centre of mass, keeping the salient box whole
+            return result(min(max(want, hi - win_len), lo), "saliency",
+                          "no face found: centred on the most salient region")
+        if not horizontal:
+            # Taller than the window: a person seen from behind or looking down is salient from head
+            # to feet; keep the top (the head), with a little room above it.
+            return result(lo - 0.05 * win_len, "saliency",
+                          "no face found: the top of the salient region (a person's head rather than feet)")
         return result(want, "saliency", "no face found: centred on the most salient region")
 
     return result(travel / 2, "centre", "no face or salient region found: centred")
+
+
+def _cut_by_ellipse(head: Box, box: Box) -> bool:
+    """Whether the ellipse inscribed in ``box`` cuts the ellipse inscribed in ``head`` (3% tolerance)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    rx, ry = (box[2] - box[0]) / 2 * 1.03, (box[3] - box[1]) / 2 * 1.03
+    x0, y0, x1, y1 = head
+    for i in range(32):
+        a = 2 * math.pi * i / 32
+        px = (x0 + x1) / 2 + (x1 - x0) / 2 * math.cos(a)
+        py = (y0 + y1) / 2 + (y1 - y0) / 2 * math.sin(a)
+        if ((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2 > 1.0:
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------------ safe areas
@@ -241,13 +324,4 @@ def subject_cut_by_circle(choice_box: Box, analysis: Analysis | None, src_w: int
     if not subjects and analysis.salient_box is not None:
         x0, y0, x1, y1 = analysis.salient_box
         subjects = [(x0 * src_w, y0 * src_h, x1 * src_w, y1 * src_h)]
-    cx, cy = (choice_box[0] + choice_box[2]) / 2, (choice_box[1] + choice_box[3]) / 2
-    rx, ry = (choice_box[2] - choice_box[0]) / 2 * 1.03, (choice_box[3] - choice_box[1]) / 2 * 1.03
-    angles = [2 * math.pi * i / 32 for i in range(32)]
-    for x0, y0, x1, y1 in subjects:
-        for a in angles:
-            px = (x0 + x1) / 2 + (x1 - x0) / 2 * math.cos(a)
-            py = (y0 + y1) / 2 + (y1 - y0) / 2 * math.sin(a)
-            if ((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2 > 1.0:
-                return True
-    return False
+    return any(_cut_by_ellipse(b, choice_box) for b in subjects)

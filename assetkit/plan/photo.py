@@ -142,7 +142,7 @@ def _crop_choice(src_w, src_h, aspect, slot, options, analysis) -> _Choice:
     if options.crop == "smart" and analysis is not None:
         from .crop import choose_crop
 
-        c = choose_crop(src_w, src_h, aspect, analysis, band=_band(slot))
+        c = choose_crop(src_w, src_h, aspect, analysis, band=_band(slot), circle=slot.mask == "circle")
         return _Choice(c.box, c.reason, c.detail)
     return _Choice(geometry.focus_window(src_w, src_h, aspect), "centre", "centred")
 
