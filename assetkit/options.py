@@ -11,7 +11,6 @@ manifest row or a preset file against such types with one mechanism (msgspec) an
 """
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, fields, replace
 from enum import Enum
@@ -75,11 +74,12 @@ class Choice(str, Enum):
     @classmethod
     def suggest(cls, value) -> str | None:
         """The nearest allowed value or alias (difflib), for "did you mean"."""
+        from .errors import suggest
+
         if not isinstance(value, str):
             return None
-        words = list(cls.values()) + list(cls.aliases())
-        near = difflib.get_close_matches(value.strip().lower(), words, n=1, cutoff=0.6)
-        return (cls(near[0]).value if near else None)
+        near = suggest(value.strip(), [*cls.values(), *cls.aliases()])
+        return cls(near).value if near else None
 
     @classmethod
     def problem(cls, value) -> str:

@@ -249,6 +249,7 @@ def _bound(msg: str, value) -> str | None:
         return None
     op, n = m.group(2), float(m.group(3))
     words = ("positive" if op == ">" and n == 0 else
+             "a positive whole number" if op == ">=" and n == 1 and m.group(1) == "int" else
              f"at least {m.group(3)}" if op == ">=" else f"above {m.group(3)}" if op == ">" else
              f"at most {m.group(3)}" if op == "<=" else f"below {m.group(3)}")
     return f"must be {words}, got {value!r}"
@@ -272,7 +273,7 @@ def _join(key: str, name: str) -> str:
 
 
 def _near(word: str, allowed) -> str:
-    import difflib
+    from .errors import suggest
 
-    near = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.7)
-    return f"; did you mean {near[0]!r}?" if near else ""
+    near = suggest(word, allowed)
+    return f"; did you mean {near!r}?" if near else ""

@@ -112,7 +112,7 @@ def test_override_replaces_a_builtin_slot(tmp_path):
     (lambda t: t.replace('source = "platform default: chosen for the test"', 'source = "platform default"'),
      "slots.banner.variants[0].source", "must say why"),
     (lambda t: t.replace('kind = "photo"', 'kind = "photo"\nwidht = 3'), "slots.banner.widht", "unknown key"),
-    (lambda t: t.replace('kind = "photo"', 'kind = "gif"'), "slots.banner.kind", "must be one of"),
+    (lambda t: t.replace('kind = "photo"', 'kind = "gif"'), "slots.banner.kind", "must be photo or video, got 'gif'"),
     (lambda t: t.replace('photo = "banner"', 'photo = "nope"'), "defaults.photo", "not defined"),
     (lambda t: t.replace("schema_version = 1", "schema_version = 9"), "schema_version", "this assetkit reads 1"),
     (lambda t: t.replace("schema_version = 1\n", ""), "schema_version", "is missing"),
@@ -136,3 +136,98 @@ def test_not_toml_is_a_clear_error(tmp_path):
 def test_missing_presets_folder_is_a_usage_error(tmp_path):
     with pytest.raises(PresetError, match="does not exist"):
         load_presets([tmp_path / "nope"])
+
+
+@pytest.mark.parametrize("mutation, key, problem", [
+    (lambda t: t.replace('kind = "photo"', 'kind = ["photo", "gif"]'), "slots.banner.kind[1]", "must be photo or video"),
+    (lambda t: t.replace('kind = "photo"', 'kind = "photo"\ngraphics_format = "jpg"'), "slots.banner.graphics_format",
+     "must be png or jpeg, got 'jpg' (did you mean 'jpeg'?)"),
+    (lambda t: t.replace('kind = "photo"', 'kind = "photo"\nmask = { shape = "square", source = "x" }'),
+     "slots.banner.mask.shape", "must be circle, got 'square'"),
+    (lambda t: t.replace("width = 1200", "width = 1200\nhieght = 400"), "slots.banner.variants[0].hieght",
+     "did you mean 'height'?"),
+    (lambda t: t.replace("[slots.banner]", "[slots.Banner]").replace("slots.banner.", "slots.Banner.")
+     .replace('photo = "banner"', 'photo = "Banner"'), "slots.Banner", "lower-case letters"),
+    (lambda t: t.replace('[defaults]\nphoto = "banner"', '[defaults]\nvideo = "banner"'), "defaults.video",
+     "is not a video slot"),
+    (lambda t: t + '[[slots.banner.safe_areas]]\nname = "x"\nwidth = 2000\nheight = 10\nsource = "platform default: t"\n',
+     "slots.banner.safe_areas[0]", "does not fit the 1200x400 output"),
+    (lambda t: t.replace('[defaults]', 'colour = "red"\n[defaults]'), "colour", "unknown key"),
+])
+def test_more_broken_presets(tmp_path, mutation, key, problem):
+    d = _write(tmp_path, mutation(GOOD))
+    with pytest.raises(PresetError) as e:
+        load_presets([d])
+    assert (e.value.key, problem in e.value.problem) == (key, True), e.value
+
+
+def test_a_slot_may_take_photos_and_videos(tmp_path):
+    text = GOOD.replace('kind = "photo"', 'kind = ["photo", "video"]').replace(
+        '[defaults]\nphoto = "banner"', '[defaults]\nphoto = "banner"\nvideo = "banner"')
+    s = load_presets([_write(tmp_path, text)]).get("acme/banner")
+    assert (s.kind, s.also, s.takes("photo"), s.takes("video")) == ("photo", ("video",), True, True)
+    story = load_presets().get("instagram/story")
+    assert story.takes("photo") and story.takes("video") and story.max_frame_rate.value == 60
+
+
+def test_older_files_are_upgraded_by_named_migrations_and_newer_ones_refused(tmp_path, monkeypatch):
+    from assetkit.presets import load
+
+    def rename_size(data):  # a hypothetical v1 -> v2 change: [[slots.X.sizes]] became variants
+        for slot in data.get("slots", {}).values():
+            if "sizes" in slot:
+                slot["variants"] = slot.pop("sizes")
+        return data
+
+    def add_title(data):
+        data.setdefault("title", data["platform"].title())
+        return data
+
+    monkeypatch.setattr(load, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(load, "MIGRATIONS", {0: load.Migration(0, "sizes-became-variants", rename_size),
+                                             1: load.Migration(1, "platform-title", add_title),
+                                             2: load.Migration(2, "noop", lambda d: d)})
+    old = GOOD.replace("schema_version = 1", "schema_version = 0").replace("slots.banner.variants", "slots.banner.sizes")
+    lib = load_presets([_write(tmp_path, old)])
+    assert lib.get("acme/banner").variants[0].size == (1200, 400)
+    newer = GOOD.replace("schema_version = 1", "schema_version = 4")
+    with pytest.raises(PresetError, match="is 4, this assetkit reads 3"):
+        load_presets([_write(tmp_path, newer)])
+
+
+def test_built_in_files_are_current():
+    from assetkit.presets import SCHEMA_VERSION, load_file
+
+    for f in sorted(builtin_presets_dir().glob("*.toml")):
+        import tomllib
+
+        assert tomllib.loads(f.read_text())["schema_version"] == SCHEMA_VERSION, f
+        assert load_file(f)[2]
+
+
+@pytest.mark.slow
+def test_presets_ship_inside_the_wheel(tmp_path):
+    """The pyproject mapping presets/ -> assetkit/_presets works from a built wheel."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                        str(tmp_path), str(root)], capture_output=True, text=True, timeout=300)
+    if p.returncode != 0 and "hatchling" in p.stderr:
+        p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+                           capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    [whl] = tmp_path.glob("assetkit-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(whl).extractall(site)
+    assert (site / "assetkit" / "_presets" / "instagram.toml").is_file()
+    code = ("import assetkit.presets as p; d = p.builtin_presets_dir(); lib = p.load_presets(); "
+            "print(d); print(len(lib.slots))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                       env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert p.returncode == 0, p.stderr
+    where, n = p.stdout.split()
+    assert Path(where) == site / "assetkit" / "_presets" and int(n) >= 16
