@@ -108,7 +108,7 @@ def lint_for(text: str, platforms: str) -> list[Finding]:
     return [f for p in wanted for f in lint(text, p)]
 
 
-def lint(text: str, platform: str, *, where: str = "the caption") -> list[Finding]:
+def lint(text: str, platform: str, *, where: str | None = None) -> list[Finding]:
     """Every broken rule for ``platform`` as a Finding (platforms without text rules: none)."""
     out = []
     for r in RULES:
@@ -116,5 +116,7 @@ def lint(text: str, platform: str, *, where: str = "the caption") -> list[Findin
             continue
         problem = r.broken(text)
         if problem:
-            out.append(finding(r.code, f"{platform}: {where}: {problem}", severity=r.severity, section=r.section))
+            # "twitter: 166 characters, ..." (the caption said once, not "the caption: 166 characters")
+            head = f"{where} for {platform}" if where else platform
+            out.append(finding(r.code, f"{head}: {problem}", severity=r.severity, section=r.section))
     return out

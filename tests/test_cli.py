@@ -235,3 +235,61 @@ def test_unexpected_errors_show_no_source_location(tmp_path, monkeypatch):
     [f] = batch.run_job(job).findings
     assert f.code == "failed" and "input/output error" in f.message
     assert "(at " not in f.message and ".py:" not in f.message
+
+
+# --------------------------------------------------------------- the summary a person reads (issue 12)
+
+
+def test_caption_message_says_the_count_once(capsys):
+    assert main(["caption", "x" * 166, "--for", "twitter"]) == 1
+    text = capsys.readouterr().out
+    assert "twitter: 166 characters, over the maximum of 140" in text and "the caption:" not in text
+
+
+def test_empty_folder_says_so_and_exits_0(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["prepare", str(tmp_path / "empty"), "--for", "instagram", "-o", str(tmp_path / "o")]) == 0
+    assert "no photos or videos found in" in capsys.readouterr().out
+
+
+def test_summary_sorted_by_path_fits_80_columns_and_counts_files_and_outputs(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)
+    d = tmp_path / "a-folder-with-a-rather-long-name-for-the-photos-of-the-week"
+    names = ["zebra-crossing-at-the-harbour.jpg", "b-small.jpg", "apple-orchard-in-spring.jpg"]
+    d.mkdir()
+    for name in names:
+        fx.make_photo(d / name, (600, 400) if name == "b-small.jpg" else (1400, 1400))
+    rc = main(["prepare", d.name, "--for", "instagram,facebook/cover", "-o", "out", "-j", "2"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    table = out.split("Needs a look")[0].replace("\n", "")   # a path too long for a line breaks after a /
+    assert [table.index(n) for n in sorted(names)] == sorted(table.index(n) for n in names)
+    assert not any(line.rstrip().endswith("-") for line in lines)  # never broken at a hyphen
+    assert "--allow-upscale" in out.split()
+    assert "3 files done:" in out and "(6 outputs)" in out and "4 written to out/" in out
+
+
+def test_check_counts_say_files_and_outputs(tmp_path, capsys):
+    for name in ("a", "b"):
+        fx.make_photo(tmp_path / f"{name}.jpg", (1300, 1300))
+    fx.make_photo(tmp_path / "c.jpg", (500, 500))
+    main(["check", str(tmp_path), "--for", "instagram/post,facebook/cover"])
+    out = capsys.readouterr().out
+    assert "3 files checked:" in out and "(6 outputs)" in out
+
+
+def test_a_finding_shared_by_many_files_is_said_once_with_the_files_under_it(capsys):
+    from assetkit.batch import BatchResult
+    from assetkit.cli import render
+    from assetkit.model import Finding, JobResult, Severity, SlotResult, Status
+
+    f = Finding("no-credit", Severity.WARNING, "no credit: give --credit or a manifest credit")
+    results = [JobResult(f"p{i}.jpg", findings=[f], outputs=[SlotResult("instagram/post", Status.FIXED)])
+               for i in range(6)]
+    render.findings(BatchResult(results, 1.0, "out"))
+    out = capsys.readouterr().out
+    assert out.count("no credit: give --credit") == 1
+    assert "6 files: no credit" in out and "p0.jpg, p1.jpg, p2.jpg" in out

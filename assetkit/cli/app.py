@@ -11,7 +11,8 @@ import typer
 from typer import _click as click  # typer vendors click
 
 from .. import __version__
-from ..errors import AssetkitError, ExitStatus, UsageError
+from ..errors import AssetkitError, ExitStatus
+from ..model import Status
 from . import params as P
 from . import render as R
 
@@ -93,7 +94,7 @@ def prepare(paths, slots, **o) -> int:
         progress.close()
     if writer:
         writer.finish(result)
-    return _finish(result, o, dry_run=o["dry_run"])
+    return _finish(result, {**o, "paths": paths}, dry_run=o["dry_run"], total=progress.total)
 
 
 @P.command(app, "check", P.CHECK, lead=[P.lead("paths", P.ARG_PATHS), P.lead("slots", SLOTS)],
@@ -113,7 +114,7 @@ def check(paths, slots, **o) -> int:
         writer.finish(result)
     if not o["as_json"]:
         R.check_findings(result)
-    return _finish(result, o, check=True)
+    return _finish(result, {**o, "paths": paths}, check=True)
 
 
 @P.command(app, "preview", P.PREVIEW, short="Draw what each device shows of one slot.",
@@ -153,8 +154,7 @@ def caption(
         sys.stdout.write(json.dumps([f.to_dict() for f in found], indent=2) + "\n")
     else:
         for f in found:
-            for line in R.wrap(f"{R.paint(str(f.severity))} {f.code}: {f.message}  ({f.section})", 4, 0):
-                R.echo(line)
+            R.say(f"{f.severity} {f.code}: {f.message}  ({f.section})", 4, 0, str(f.severity))
         if not found:
             R.echo(f"ok: {len(text)} characters, no rule broken for {platforms}")
     return int(ExitStatus.FAILED if any(f.severity.value == "error" for f in found) else ExitStatus.OK)
@@ -238,12 +238,15 @@ def _each(*sinks):
     return feed
 
 
-def _finish(result, o: dict, *, dry_run=False, check=False) -> int:
+def _finish(result, o: dict, *, dry_run=False, check=False, total=None) -> int:
     """Print the outcome (the report, if asked for, was streamed while the batch ran)."""
     from .. import report
 
     if o["as_json"]:
         sys.stdout.write(json.dumps(report.build(result), indent=2, default=str) + "\n")
+        return int(result.exit_status)
+    if not result.files and not result.interrupted:
+        R.echo(f"no photos or videos found in {', '.join(R.short(p) for p in o['paths'])}: nothing to do")
         return int(result.exit_status)
     if dry_run:
         R.plans(result)
@@ -251,15 +254,15 @@ def _finish(result, o: dict, *, dry_run=False, check=False) -> int:
         R.summary(result)
         R.findings(result)
     if not result.complete:
-        R.echo(f"(a large batch: only the files that need a look are listed; see the counts below and the report)")
-    line = R.counts(result, check=check)
-    written = sum(result.counts().get(str(s), 0) for s in ("ready", "fixed", "needs-review"))
+        R.echo("(a large batch: only the files that need a look are listed; the counts below cover them all)")
+    written = sum(result.counts().get(str(s), 0) for s in Status if s.written and s is not Status.UP_TO_DATE)
     where = f"; {written} written to {R.short(result.out_dir)}/" if written and not check else ""
-    R.echo(f"\n{line} in {result.seconds:.1f} s{where}")
+    R.echo(f"\n{R.counts(result, check, total)} in {result.seconds:.1f} s{where}")
     if o.get("report_path"):
         R.echo(f"report: {Path(o['report_path']).resolve()}")
     if result.interrupted:
-        R.echo("interrupted: finished files are kept; run the same command again to do the rest", err=True)
+        R.echo("interrupted: the files listed are finished and kept; run the same command again to do the rest",
+               err=True)
     return int(result.exit_status)
 
 

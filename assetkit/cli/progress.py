@@ -12,11 +12,12 @@ class Progress:
 
     def __init__(self, enabled: bool, desc: str):
         self.enabled, self.desc = enabled, desc
-        self.bar = None
+        self.bar, self.total = None, None
         self.encodes: dict = {}
 
     def start(self, total: int) -> None:
         """Called by the library with the number of files it will prepare (outputs excluded)."""
+        self.total = total
         if self.enabled and total:
             from tqdm import tqdm
 

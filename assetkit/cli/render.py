@@ -1,10 +1,11 @@
 """Text a person reads: the summary table, grouped findings, --dry-run plans, the presets list.
 
-Plain text wrapped at word boundaries to the terminal's width (COLUMNS is honoured); colour only on
-a terminal. Everything is sorted by path, so the order never depends on which file finished first.
+Plain text wrapped between words to the terminal's width (COLUMNS is honoured), colour only on a
+terminal, everything sorted by path (never by which file finished first).
 """
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections import defaultdict
@@ -15,27 +16,28 @@ import typer
 from ..model import Severity, Status
 
 COLOUR = {"failed": "red", "needs-review": "yellow", "fixed": "green", "ready": "green", "up-to-date": "cyan",
-          "planned": "blue", "skipped": "white", "error": "red", "warning": "yellow", "info": "white"}
-FEW = 3   # more files than this sharing one finding: said once, the files listed under it
+          "planned": "blue", "error": "red", "warning": "yellow"}
+FEW = 3   # more files than this share a finding: it is said once, the files listed under it
 
 
 def echo(text: str = "", err: bool = False) -> None:
     typer.echo(text, err=err)
 
 
-def paint(word: str) -> str:
-    return typer.style(word, fg=COLOUR.get(word))
+class _Wrapper(textwrap.TextWrapper):
+    # between words only; a path longer than a whole line is broken after a "/" (marked \0), never mid-name
+    wordsep_simple_re = re.compile(r"(\s+|\0)")
 
 
-def width() -> int:
-    return max(40, shutil.get_terminal_size((100, 24)).columns)
-
-
-def wrap(text: str, indent: int, first: int | None = None) -> list[str]:
-    """Lines of ``text`` that fit the terminal, broken only between words."""
-    w = textwrap.TextWrapper(width=width(), initial_indent=" " * (indent if first is None else first),
-                             subsequent_indent=" " * indent, break_long_words=False, break_on_hyphens=False)
-    return w.wrap(text) or [""]
+def say(text: str, indent: int = 4, first: int = 2, word: str | None = None) -> None:
+    """``text`` wrapped between words; ``word`` (a status or severity) coloured where it first appears."""
+    width = max(40, shutil.get_terminal_size((100, 24)).columns)
+    text = " ".join(t.replace("/", "/\0") if len(t) > width - indent else t for t in text.split(" "))
+    w = _Wrapper(width=width, initial_indent=" " * first, subsequent_indent=" " * indent, break_long_words=False,
+                 break_on_hyphens=False)
+    for i, line in enumerate(w.wrap(text) or [""]):
+        line = line.replace("\0", "")
+        echo(line.replace(word, typer.style(word, fg=COLOUR.get(word)), 1) if word and i == 0 else line)
 
 
 def short(path) -> str:
@@ -46,132 +48,110 @@ def short(path) -> str:
         return str(path)
 
 
+def by_path(results) -> list:
+    return sorted(results, key=lambda r: short(r.source))
+
+
 def _codes(findings) -> str:
     return ", ".join(dict.fromkeys(f.code for f in findings if f.severity is not Severity.INFO))
 
 
 def summary(result) -> None:
-    """One line per file, then its slots: status and the codes of what needs a look."""
-    rows = sorted(result.results, key=lambda r: short(r.source))
+    """A line per file (with what is wrong with the file itself), then a line per slot."""
+    rows = by_path(result.results)
     if not rows:
         return
-    slot_w = max([len(o.slot) for r in rows for o in r.outputs] + [4]) + 2
-    status_w = max(len(str(s)) for s in Status) + 2
-    echo(f"{'file / slot':<{slot_w + 2}}{'status':<{status_w}}notes")
+    col = max([len(o.slot) for r in rows for o in r.outputs] + [12]) + 2
+    width = col + max(len(str(s)) for s in Status) + 2
+    echo(f"{'file / slot':<{col + 2}}{'status':<{width - col}}notes")
     for r in rows:
-        src = _codes(r.findings)
+        own = _codes(r.findings)
+        say(short(r.source) + (f"  ({own})" if own else ""), 4, 0)
         if not r.outputs:
-            echo(short(r.source))
-            line = f"  {'-':<{slot_w}}{paint(str(r.status)) + ' ' * (status_w - len(str(r.status)))}"
-            echo(line + (_codes(r.findings) or ", ".join(f.code for f in r.findings)))
-            continue
-        echo(short(r.source) + (f"  ({src})" if src else ""))
+            say(f"{'-':<{col}}{str(r.status):<{width - col}}{own or ', '.join(f.code for f in r.findings)}",
+                width + 2, 2, str(r.status))
         for o in r.outputs:
-            status = str(o.status)
-            notes = wrap(_codes(o.findings), 2 + slot_w + status_w, 0)
-            echo(f"  {o.slot:<{slot_w}}{paint(status)}{' ' * (status_w - len(status))}{notes[0]}".rstrip())
-            for line in notes[1:]:
-                echo(line)
+            say(f"{o.slot:<{col}}{str(o.status):<{width - col}}{_codes(o.findings)}".rstrip(), width + 2, 2,
+                str(o.status))
 
 
-def findings(result, *, label: str = "Needs a look (errors stop an output; warnings do not):",
-             info: bool = False) -> None:
-    """Each finding once: shared by more than FEW files, it is said once with the files under it."""
+def findings(result, label: str = "Needs a look (errors stop an output; warnings do not):", info=False) -> None:
+    """Each finding once: when more than FEW files share one, it is said once with the files under it."""
     groups: dict[tuple, list[str]] = defaultdict(list)
     for f in result.findings:
-        groups[(f.severity, f.code, "", f.message)].append("")
-    for r in sorted(result.results, key=lambda r: short(r.source)):
+        groups[(f.severity, f.code, "", f.message, "")].append("")
+    for r in by_path(result.results):
         for f in r.all_findings:
             if info or f.severity is not Severity.INFO:
-                groups[(f.severity, f.code, f.slot or "", f.message)].append(short(r.source))
-    if not groups:
-        return
-    echo("\n" + label)
-    order = list(Severity)
-    for (sev, code, slot, message), files in sorted(groups.items(), key=lambda g: (order.index(g[0][0]), g[0][1])):
-        where = f" [{slot}]" if slot else ""
-        files = [f for f in files if f]
+                groups[(f.severity, f.code, f.slot or "", f.message, f.section if info else "")].append(short(r.source))
+    if groups:
+        echo("\n" + label)
+    rank = list(Severity)
+    for (sev, code, slot, message, section), files in sorted(groups.items(), key=lambda g: rank.index(g[0][0])):
+        where, files, sec = (f" [{slot}]" if slot else ""), [f for f in files if f], f"  ({section})" if section else ""
         if len(files) > FEW:
-            for line in wrap(f"{paint(str(sev))} {code}{where}: {len(files)} files: {message}", 4, 2):
-                echo(line)
-            for line in wrap(", ".join(files), 6):
-                echo(line)
-            continue
-        for name in files or [""]:
-            head = f"{name}{where}: " if name else ""
-            for line in wrap(f"{paint(str(sev))} {head}{code}: {message}", 4, 2):
-                echo(line)
+            say(f"{sev} {code}{where}: {len(files)} files: {message}{sec}", 4, 2, str(sev))
+            say(", ".join(files), 6, 6)
+        for name in [] if len(files) > FEW else files or [""]:
+            say(f"{sev} {name + where + ': ' if name else ''}{code}: {message}{sec}", 4, 2, str(sev))
 
 
-def counts(result, *, check: bool = False) -> str:
-    """``3 files: 2 fixed, 1 failed (4 outputs)`` -- files and outputs said plainly."""
+def counts(result, check: bool = False, total: int | None = None) -> str:
+    """``3 files done: 2 fixed, 1 failed (4 outputs)``: files and outputs said plainly."""
     files = result.files if result.files is not None else len(result.results)
     c = result.counts()
-    n = sum(c.values())
     parts = ", ".join(f"{c[str(s)]} {s}" for s in Status if c.get(str(s)))
-    noun = "file" if files == 1 else "files"
-    what = "checked" if check else "done"
-    outputs = f" ({n} outputs)" if n != files else ""
-    return f"{files} {noun} {what}: {parts}{outputs}" if files else "no files"
+    n = sum(c.values())
+    of = f" of {total}" if total is not None and total != files else ""
+    noun = "file" if files == 1 and not of else "files"
+    return f"{files}{of} {noun} {'checked' if check else 'done'}: {parts}" + (f" ({n} outputs)" if n != files else "")
 
 
 def plans(result) -> None:
-    """--dry-run: for every file, each output's plan summary (the plan's own line), or why none."""
-    for r in sorted(result.results, key=lambda r: short(r.source)):
+    """--dry-run: for every file, each output's plan summary (the plan's own line), or why there is none."""
+    for r in by_path(result.results):
         echo(short(r.source))
         for f in r.findings:
-            for line in wrap(f"{f.severity}: {f.code}: {f.message}", 4, 2):
-                echo(line)
+            say(f"{f.severity}: {f.code}: {f.message}")
         for o in r.outputs:
-            p = o.plan or {}
-            text = p.get("summary") or _plan_text(p)
+            text = (o.plan or {}).get("summary") or _plan_text(o.plan or {})
             head = f"{o.slot} -> {short(o.output)}" if o.output else f"{o.slot}: no output"
-            for line in wrap(f"{head}: {text}" if text and o.output else head, 4, 2):
-                echo(line)
+            say(f"{head}: {text}" if text and o.output else head)
             for f in o.findings:
-                for line in wrap(f"{f.severity}: {f.code}: {f.message}", 6, 4):
-                    echo(line)
+                say(f"{f.severity}: {f.code}: {f.message}", 6, 4)
 
 
 def _plan_text(p: dict) -> str:
-    # until every engine fills plan["summary"] (contract): the photo plan's own numbers
+    # until every engine fills plan["summary"] (the contract): the photo plan's own numbers
     c, size = p.get("crop"), p.get("out_size")
-    if not (c and size):
-        return ""
     return (f"{size[0]}x{size[1]} {p.get('format')} ({p.get('variant')}), crop {c[0]},{c[1]} to {c[2]},{c[3]} "
-            f"({p.get('crop_detail')}), keeps {100 * p.get('kept', 0):.0f}%")
+            f"({p.get('crop_detail')}), keeps {100 * p.get('kept', 0):.0f}%") if c and size else ""
 
 
 def check_findings(result) -> None:
-    """check: every file (sorted) with all its findings, the guideline section after each."""
+    """check: every file (sorted) with all its findings and the guideline section of each."""
     for f in result.findings:
-        for line in wrap(f"{paint(str(f.severity))} {f.code}: {f.message}", 4, 0):
-            echo(line)
-    for r in sorted(result.results, key=lambda r: short(r.source)):
+        say(f"{f.severity} {f.code}: {f.message}", 4, 0, str(f.severity))
+    for r in by_path(result.results):
         echo(short(r.source))
         if not r.all_findings:
             echo("  ok: no findings")
         for f in r.all_findings:
-            where = f" [{f.slot}]" if f.slot else ""
             sec = f"  ({f.section})" if f.section else ""
-            for line in wrap(f"{paint(str(f.severity))} {f.code}{where}: {f.message}{sec}", 4, 2):
-                echo(line)
+            say(f"{f.severity} {f.code}{f' [{f.slot}]' if f.slot else ''}: {f.message}{sec}", 4, 2, str(f.severity))
 
 
 def presets(lib, slot_text, limits_text) -> None:
     for sid in sorted(lib.slots):
         s = lib.slots[sid]
         default = " (default)" if sid in lib.defaults.get(s.platform, {}).values() else ""
-        kind = "/".join(k for k in ("photo", "video") if s.takes(k)) if hasattr(s, "takes") else s.kind
-        echo(f"{sid}{default}  [{kind}]")
-        for line in wrap(f"size: {slot_text(s)}; limits: {limits_text(s)}", 4, 2):
-            echo(line)
-        for line in wrap(f"source: {s.source}", 4, 2):
-            echo(line)
+        echo(f"{sid}{default}  [{'/'.join(k for k in ('photo', 'video') if s.takes(k))}]")
+        say(f"size: {slot_text(s)}; limits: {limits_text(s)}")
+        say(f"source: {s.source}")
 
 
 def slot(s) -> None:
-    echo(f"{s.id}  {s.title} ({s.kind})  from {s.file}")
+    echo(f"{s.id}  {s.title} ({'/'.join(k for k in ('photo', 'video') if s.takes(k))})  from {s.file}")
     rows = [("source", s.source, None)]
     rows += [(f"variant {v.name}", f"{v.width}x{v.height}" + ("" if v.auto else "  (only with --variant)"), v.source)
              for v in s.variants]
@@ -182,13 +162,10 @@ def slot(s) -> None:
     rows += [(f"safe area {a.name}", f"{a.width}x{a.height} centred"
               + ("  (always visible: the subject goes here)" if a.always_visible else ""), a.source)
              for a in s.safe_areas]
-    if s.mask:
-        rows.append(("mask", s.mask, s.mask_source))
+    rows += [("mask", s.mask, s.mask_source)] if s.mask else []
     if s.codecs:
         rows.append(("codecs", f"{s.codecs.video}/{s.codecs.audio} in {s.codecs.container}", s.codecs.source))
     for name, value, source in rows:
-        for line in wrap(f"{name}: {value}", 6, 2):
-            echo(line)
+        say(f"{name}: {value}", 6, 2)
         if source:
-            for line in wrap(f"source: {source}", 8, 6):
-                echo(line)
+            say(f"source: {source}", 8, 6)
