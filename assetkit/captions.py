@@ -117,6 +117,6 @@ def lint(text: str, platform: str, *, where: str | None = None) -> list[Finding]
         problem = r.broken(text)
         if problem:
             # "twitter: 166 characters, ..." (the caption said once, not "the caption: 166 characters")
-            head = f"{where} for {platform}" if where else platform
+            head = f"{platform}: {where}" if where else platform
             out.append(finding(r.code, f"{head}: {problem}", severity=r.severity, section=r.section))
     return out
