@@ -23,7 +23,7 @@ from .checks import finding
 from .model import Finding, Severity
 from .errors import AssetkitError, MediaError, UsageError
 from .fsutil import sweep_temp
-from .media import iter_media, sniff_file
+from .media import Scan, check_file, not_media_message, scan, sniff_file
 from .options import Options
 from .presets import Slot
 
@@ -40,11 +40,7 @@ def run_job(job: Job) -> JobResult:
 
     t0 = time.perf_counter()
     try:
-        try:
-            kind, _ = sniff_file(job.path)
-        except OSError as e:
-            raise MediaError(job.path, "unreadable", f"cannot read the file: {e.strerror or e}") from None
-        result = importlib.import_module(ENGINES.get(kind, ENGINES["image"])).run(job)
+        result = importlib.import_module(ENGINES[_kind(job)]).run(job)
     except MediaError as e:
         result = JobResult(source=job.path)
         result.findings.append(finding(e.code, e.problem))
@@ -67,24 +63,81 @@ def run_job(job: Job) -> JobResult:
     return result
 
 
+def _kind(job: Job) -> str:
+    """The engine for a job's file; MediaError for what is no regular, readable file (a FIFO, a link
+    loop) before anything opens it (opening a FIFO would block forever)."""
+    check_file(job.path)
+    try:
+        kind, _ = sniff_file(job.path)
+    except OSError as e:
+        raise MediaError(job.path, "unreadable", f"cannot read the file: {e.strerror or e}") from None
+    return kind if kind in ENGINES else "image"
+
+
+def settled(job: Job) -> JobResult | None:
+    """The result a job has without a worker: a path that is no file, or every output up to date.
+
+    Runs in the main process before a pool is needed (13.5): each engine's ``up_to_date(job)`` does a
+    stat and a small header read, no decode; None means the job needs a worker.
+    """
+    import importlib
+
+    try:
+        kind = _kind(job)
+    except MediaError as e:
+        result = JobResult(source=job.path)
+        result.findings.append(finding(e.code, e.problem))
+        return result
+    if job.mode != "prepare" or job.options.force or job.options.dry_run:
+        return None
+    check = getattr(importlib.import_module(ENGINES[kind]), "up_to_date", None)
+    if check is None:
+        return None
+    try:
+        return check(job)
+    except Exception:  # the worker will say what is wrong with the file
+        return None
+
+
 # ---------------------------------------------------------------------------------------- jobs
 
 
+class JobList(list):
+    """The jobs of a scan, and the scan's own findings (what it passed over, folders it could not
+    list): run_batch reports them with the batch, so nothing a folder held goes unmentioned."""
+
+    findings: list
+
+    def __init__(self, jobs=(), findings=()):
+        super().__init__(jobs)
+        self.findings = list(findings)
+
+
 def collect_jobs(paths: Iterable[str | os.PathLike], slots: list[Slot], options: Options,
-                 mode: str = "prepare") -> list[Job]:
-    """A job per file under ``paths``, with output names that never collide.
+                 mode: str = "prepare") -> JobList:
+    """A job per file under ``paths``, with output names that never collide; the JobList's
+    ``findings`` say what the scan passed over (files that are no media, folders it could not list).
 
     Two sources that would land on the same output (``a.jpg`` and ``a.heic``) both get their
     original extension in the name (``a_jpg``, ``a_heic``), whatever order they are listed in.
     Names are compared after Unicode normalisation and case folding (macOS and Windows shares).
     """
-    files: list[tuple[Path, Path]] = []
+    found = Scan()
     for p in paths:
-        if not Path(p).exists():
+        if not Path(p).exists() and not Path(p).is_symlink():
             raise UsageError(f"{p}: no such file or folder")
-        files.extend(iter_media([p]))
-    out_root = Path(options.out_dir).resolve()
-    files = [(f, r) for f, r in files if out_root not in f.resolve().parents]  # never eat our own outputs
+        part = scan([p])
+        found.files += part.files
+        found.not_media += part.not_media
+        found.unreadable += part.unreadable
+    out_root = Path(os.path.realpath(options.out_dir))
+    # never eat our own outputs (realpath, unlike Path.resolve, does not raise on a link loop)
+    files = [(f, r) for f, r in found.files if out_root not in Path(os.path.realpath(f)).parents]
+    notes = [finding("unreadable", f"{d}: cannot list this folder ({why}): the files in it were not "
+                     f"{'checked' if mode == 'check' else 'prepared'}") for d, why in found.unreadable]
+    not_media = [f for f in found.not_media if out_root not in Path(os.path.realpath(f)).parents]
+    if not_media:
+        notes.append(finding("not-media", not_media_message(not_media)))
     stems: dict[str, list[int]] = {}
     rels: list[Path] = []
     for i, (f, root) in enumerate(files):
@@ -101,7 +154,7 @@ def collect_jobs(paths: Iterable[str | os.PathLike], slots: list[Slot], options:
         if len(stems[key]) > 1 and sum(1 for j in stems[key] if rels[j].suffix.lower() == rel.suffix.lower()) > 1:
             stem = stem.with_name(f"{stem.name}_{stems[key].index(i) + 1}")  # a.JPG and a.jpg
         jobs.append(Job(str(f), stem.as_posix(), tuple(slots), options, mode))
-    return jobs
+    return JobList(jobs, notes)
 
 
 # ------------------------------------------------------------------------------------ executors
@@ -128,13 +181,127 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def process_pool(jobs: int) -> Executor:
-    """A process pool; forkserver on Linux (safe beside the hot folder's threads, fast to start)."""
+def process_pool(jobs: int, *, track: str | None = None) -> Executor:
+    """A process pool; forkserver on Linux (safe beside the hot folder's threads, fast to start).
+
+    Its workers die with the process that made the pool, even when that one is killed with -9 (no
+    orphaned forkserver, resource tracker or workers). ``track``: a folder where each worker notes
+    the file it is working on, so a worker killed mid-job (an OOM kill) can be blamed on its file.
+    """
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         ctx.set_forkserver_preload(["assetkit.image.pipeline"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(), track))
+
+
+_TRACK: str | None = None  # set in pool workers: where they note the file in hand
+
+
+def _worker_init(parent: int, track: str | None) -> None:
+    global _TRACK
+    _TRACK = track
+    follow_parent(parent)
+
+
+def follow_parent(parent: int) -> None:
+    """Exit this worker as soon as process ``parent`` is gone (its parent is the forkserver, so the
+    kernel's parent-death signal would not do). A pidfd wakes the thread exactly when the parent
+    dies; where there is none (macOS, old kernels) the thread polls once a second."""
+    import threading
+
+    def wait_pidfd(fd):
+        import select
+
+        select.select([fd], [], [])
+        os._exit(1)
+
+    def poll():
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - the pid now belongs to another user's process
+                os._exit(1)
+
+    try:
+        fd = os.pidfd_open(parent)
+        target, args = wait_pidfd, (fd,)
+    except (AttributeError, OSError):
+        target, args = poll, ()
+    threading.Thread(target=target, args=args, daemon=True, name="assetkit-follow-parent").start()
+
+
+def _tracked_run(job: Job) -> JobResult:
+    """run_job in an own pool's worker, noting the file in hand (see _OwnPool.blame)."""
+    note = os.path.join(_TRACK, str(os.getpid())) if _TRACK else None
+    if note:
+        with open(note, "w", encoding="utf-8") as fh:
+            fh.write(job.path)
+    try:
+        return run_job(job)
+    finally:
+        if note:
+            try:
+                os.unlink(note)
+            except OSError:
+                pass
+
+
+class _OwnPool(Executor):
+    """The batch's own process pool: started at the first job that needs a worker (a re-run where
+    every output is up to date starts none), replaced by a fresh one when a worker is killed."""
+
+    def __init__(self, n: int):
+        import tempfile
+
+        self._max_workers = n
+        self.pool: ProcessPoolExecutor | None = None
+        self.track = tempfile.mkdtemp(prefix="assetkit-pool-")
+        self.procs: dict = {}
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if self.pool is None:
+            self.pool = process_pool(self._max_workers, track=self.track)
+        fut = self.pool.submit(_tracked_run if fn is run_job else fn, *args, **kwargs)
+        self.procs.update(getattr(self.pool, "_processes", None) or {})  # to read exit codes after a break
+        return fut
+
+    def blame(self) -> dict[str, str]:
+        """After a break: {file: why} for the files whose worker died by a signal other than the
+        pool's own SIGTERM to the survivors, i.e. the one killed (by the OOM killer, kill -9)."""
+        import signal as _signal
+
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        out = {}
+        for name in os.listdir(self.track):
+            proc = self.procs.get(int(name)) if name.isdigit() else None
+            code = proc.exitcode if proc is not None else None
+            try:
+                with open(os.path.join(self.track, name), encoding="utf-8") as fh:
+                    path = fh.read()
+                os.unlink(os.path.join(self.track, name))
+            except OSError:
+                continue
+            if code is not None and code not in (0, -_signal.SIGTERM):
+                sig = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+                out[path] = sig
+        return out
+
+    def renew(self) -> None:
+        self.pool = None
+        self.procs = {}
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        import shutil
+
+        if self.pool is not None:
+            self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        shutil.rmtree(self.track, ignore_errors=True)
 
 
 DASK_EXTRA = "pip install 'assetkit[distributed]'"
@@ -169,21 +336,33 @@ def dask_executor(address: str, *, retries: int = 0) -> Iterator[Executor]:
         client.close()
 
 
-def run_jobs(jobs: Iterable[Job], executor: Executor, *, window: int | None = None) -> Iterator[JobResult]:
+def run_jobs(jobs: Iterable[Job], executor: Executor, *, window: int | None = None,
+             settle: Callable[[Job], JobResult | None] | None = None) -> Iterator[JobResult]:
     """Submit jobs in a bounded window and yield results as they complete.
 
-    A job that raises inside the executor (a worker that died, a Dask error) becomes a failed result
-    for its file; the batch goes on. On interruption, pending jobs are cancelled.
+    ``settle(job)`` (see ``settled``) is asked first, in this process: a result it gives is yielded
+    without a worker. A job that raises inside the executor (a Dask error) becomes a failed result
+    for its file; the batch goes on. When a worker of the batch's own pool is killed (an OOM kill),
+    the file it had in hand fails ("the worker stopped") and a fresh pool finishes the others.
+    On interruption, pending jobs are cancelled.
     """
+    from concurrent.futures.process import BrokenProcessPool
+
     window = window or 4 * max(1, getattr(executor, "_max_workers", 2))
     it = iter(jobs)
+    retry: list[Job] = []
+    strikes: Counter = Counter()
     pending: dict[Future, Job] = {}
     try:
         while True:
             while len(pending) < window:
-                job = next(it, None)
+                job = retry.pop(0) if retry else next(it, None)
                 if job is None:
                     break
+                done_here = settle(job) if settle and job.path not in strikes else None
+                if done_here is not None:
+                    yield done_here
+                    continue
                 pending[executor.submit(run_job, job)] = job
             if not pending:
                 return
@@ -199,6 +378,23 @@ def run_jobs(jobs: Iterable[Job], executor: Executor, *, window: int | None = No
                         yield _outcome(fut, job)
                 pending.clear()
                 raise
+            broken = [f for f in done if not f.cancelled() and isinstance(f.exception(), BrokenProcessPool)]
+            if broken and hasattr(executor, "renew"):
+                wait(pending)  # a broken pool fails every future it holds at once
+                lost = {f: pending.pop(f) for f in list(pending)
+                        if not f.cancelled() and isinstance(f.exception(), BrokenProcessPool)}
+                blamed = executor.blame()
+                executor.renew()
+                for fut, job in lost.items():
+                    if job.path in blamed or strikes[job.path] >= 1:
+                        why = blamed.get(job.path, "stopped twice while preparing it")
+                        yield _lost(job, f"the worker preparing this file stopped ({why}: out of memory?); "
+                                    "the rest of the batch went on in a fresh pool")
+                    else:
+                        # an innocent bystander: the pool stopped it; a fresh pool does it again
+                        strikes[job.path] += 0 if blamed else 1
+                        retry.append(job)
+                done = [f for f in done if f in pending]
             for fut in done:
                 yield _outcome(fut, pending.pop(fut))
     finally:
@@ -210,9 +406,13 @@ def _outcome(fut: Future, job: Job) -> JobResult:
     try:
         return fut.result()
     except Exception as e:  # noqa: BLE001
-        r = JobResult(source=job.path)
-        r.findings.append(finding("failed", f"the worker preparing this file failed: {type(e).__name__}: {e}"))
-        return r
+        return _lost(job, f"the worker preparing this file failed: {type(e).__name__}: {e}")
+
+
+def _lost(job: Job, message: str) -> JobResult:
+    r = JobResult(source=job.path)
+    r.findings.append(finding("failed", message))
+    return r
 
 
 @dataclass
@@ -292,7 +492,8 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
     own = executor is None
     if own:
         n = n_jobs or default_jobs()
-        executor = InlineExecutor() if n == 1 or len(jobs) <= 1 else process_pool(min(n, len(jobs)))
+        executor = InlineExecutor() if n == 1 or len(jobs) <= 1 else _OwnPool(min(n, len(jobs)))
+    notes = list(getattr(jobs, "findings", ()))
     feed = _ProgressFeed(on_progress, inline=isinstance(executor, InlineExecutor)) if on_progress and own else None
     if feed:
         jobs = [replace(j, progress=feed.queue) for j in jobs]
@@ -302,7 +503,7 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
     n_done = 0
     interrupted = False
     try:
-        for r in run_jobs(jobs, executor, window=window):
+        for r in run_jobs(jobs, executor, window=window, settle=settled if own else None):
             tally([r], counts)
             n_done += 1
             any_failed = any_failed or r.failed
@@ -320,7 +521,7 @@ def run_batch(jobs: list[Job], *, executor: Executor | None = None, n_jobs: int 
             feed.close()
         if out_dir and (interrupted or any_failed):
             sweep_temp(out_dir)  # also what a worker that died mid-write (Dask, OOM kill) left behind
-    return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted,
+    return BatchResult(results, time.perf_counter() - t0, out_dir or "", interrupted, findings=notes,
                        tally=counts, any_failed=any_failed, files=n_done)
 
 

@@ -44,6 +44,11 @@ CODES: dict[str, Code] = {c.code: c for c in [
     Code("video-audio-tracks", Severity.INFO, "", True, "more than one audio track; platforms play one, so the default (or first) is kept and the rest named"),
     Code("video-frame-rate", Severity.WARNING, "", True, "a higher frame rate than the slot plays; written at the slot's maximum"),
     Code("face-detector-fallback", Severity.WARNING, "", False, "the face detector could not be loaded: faces were looked for with the older Haar cascade, which misses profile, tilted and small faces (smart crop, consent and blurring may miss people)"),
+    # robust (issue 15): what a scan passes over, and pictures that are not what they seem
+    Code("not-a-file", Severity.WARNING, "", False, "a FIFO, socket, device or link to one: skipped without reading it"),
+    Code("not-media", Severity.INFO, "", False, "files in the folders given that are neither pictures nor videos assetkit reads: counted and skipped"),
+    Code("truncated", Severity.ERROR, "", False, "the picture's data ends before its last row (a cut file); --allow-partial writes it anyway, with a warning", review=True),
+    Code("first-frame-only", Severity.WARNING, "", False, "an animation or a multi-page file: only the first frame or page is used"),
 ]}
 
 

@@ -1,8 +1,12 @@
 """Atomic writes: a temporary name in the target folder, then a rename, so a crash or kill never
-leaves a half-written output under its real name. Leftover temporaries are swept on the next run."""
+leaves a half-written output under its real name. Leftover temporaries are swept on the next run,
+but only those whose writer is gone: the writer's pid is in the temporary's name
+(``.NAME.PID-RANDOM.assetkit-tmp``), so a second run into the same folder leaves the first run's
+files in flight alone."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -29,13 +33,34 @@ def temp_path_for(path: str | os.PathLike) -> Path:
     return path.parent / f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}{path.suffix}"
 
 
+_PID = re.compile(r"\.(\d+)-[0-9a-f]{8}" + re.escape(TMP_SUFFIX))
+
+
+def writer_alive(pid: int) -> bool:
+    """Is process ``pid`` running on this machine? (A pid reused since is taken as alive: the
+    temporary then waits for a later sweep, which is harmless; deleting a live one is not.)"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:  # pragma: no cover - e.g. Windows for a pid that is gone
+        return False
+    return True
+
+
 def sweep_temp(root: str | os.PathLike) -> int:
-    """Remove temporaries a killed run left behind. Returns how many."""
+    """Remove temporaries a killed run left behind (their writer's pid is no longer alive).
+    Returns how many."""
     root = Path(root)
     if not root.is_dir():
         return 0
     n = 0
     for p in root.rglob(f".*{TMP_SUFFIX}*"):
+        m = _PID.search(p.name)
+        if m and writer_alive(int(m.group(1))):
+            continue  # another run (or this one) is still writing it
         try:
             p.unlink()
             n += 1

@@ -6,8 +6,10 @@ fast and a decompression bomb is refused before it can allocate anything.
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
+import stat
 import warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -65,9 +67,57 @@ def sniff(head: bytes) -> tuple[str, str | None]:
     return "unknown", None
 
 
+def read_head(path: str | os.PathLike, n: int = 512) -> bytes:
+    """The first ``n`` bytes of a regular file, without ever blocking or reading past its size.
+
+    Opened with O_NONBLOCK (a FIFO would block ``open`` until a writer came) and checked with fstat
+    on the open descriptor (no race with a rename): a FIFO, socket, device or ``/dev/zero`` behind a
+    link raises MediaError ``not-a-file`` before a byte is read. OSError for what cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise MediaError(str(path), "not-a-file", f"{Path(path).name} is {_what(st.st_mode)}, not a regular "
+                             "file: skipped without reading it")
+        return os.read(fd, min(n, st.st_size))
+    finally:
+        os.close(fd)
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
 def sniff_file(path: str | os.PathLike) -> tuple[str, str | None]:
-    with open(path, "rb") as fh:
-        return sniff(fh.read(512))
+    """``sniff`` of a file's first bytes (MediaError ``not-a-file`` for FIFOs, devices, sockets)."""
+    return sniff(read_head(path))
+
+
+def check_file(path: str | os.PathLike) -> os.stat_result:
+    """stat a source before anything opens it; MediaError names what is wrong with the path."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise MediaError(str(path), "unreadable", f"{Path(path).name} is a symbolic link loop "
+                             "(the link leads back to itself)") from None
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            raise MediaError(str(path), "unreadable", f"{Path(path).name} is a link to a file that does not "
+                             f"exist ({os.readlink(path)})") from None
+        raise MediaError(str(path), "unreadable", f"cannot read the file: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise MediaError(str(path), "not-a-file", f"{Path(path).name} is {_what(st.st_mode)}, not a regular "
+                         "file: skipped without reading it")
+    return st
 
 
 @dataclass(frozen=True)
@@ -210,31 +260,84 @@ MEDIA_EXTENSIONS = {
 
 
 def is_candidate(path: Path) -> bool:
-    """Should a folder scan hand this file to the pipeline?"""
+    """Should a folder scan hand this regular file to the pipeline?"""
     if path.suffix.lower() in MEDIA_EXTENSIONS:
         return True
     try:
         return sniff_file(path)[0] != "unknown"
-    except OSError:
+    except (OSError, MediaError):
         return True  # let the pipeline report why it cannot be read
 
 
-def iter_media(paths, *, skip_hidden: bool = True):
-    """Yield (file, root) for every media file under the given paths, recursively, in a stable order.
+@dataclass
+class Scan:
+    """What a folder scan found: media to prepare, and what it passed over (so nothing is silent)."""
 
-    ``root`` is the folder outputs are made relative to (the folder given, or a file's own folder).
-    Files named explicitly are always yielded, so a bad one gets a finding.
+    files: list = field(default_factory=list)          # (file, root) to hand to the engines
+    not_media: list = field(default_factory=list)      # regular files that are neither pictures nor videos
+    unreadable: list = field(default_factory=list)     # (folder, why) that could not be listed
+
+
+def scan(paths, *, skip_hidden: bool = True) -> Scan:
+    """Every media file under ``paths``, recursively, in a stable order, and what was passed over.
+
+    ``root`` (the second of each pair) is the folder outputs are made relative to (the folder given,
+    or a file's own folder). Files named explicitly are always included, so a bad one gets a finding.
+    Anything in a folder that is not a regular file or a folder (a FIFO, socket, device, a link loop
+    or a dangling link) is included too, without being opened: the engines' first step (check_file)
+    turns it into a finding on that path. Links to folders are not followed (no loops).
     """
+    result = Scan()
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not (skip_hidden and d.startswith(".")))
-                for name in sorted(filenames):
-                    if skip_hidden and (name.startswith(".") or name.startswith("~$")):
-                        continue
-                    f = Path(dirpath) / name
-                    if is_candidate(f):
-                        yield f, p
+            _walk(p, p, skip_hidden, result)
         else:
-            yield p, p.parent
+            result.files.append((p, p.parent))
+    return result
+
+
+def _walk(folder: Path, root: Path, skip_hidden: bool, result: Scan) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as e:
+        result.unreadable.append((folder, e.strerror or str(e)))
+        return
+    subdirs = []
+    for e in entries:
+        if skip_hidden and (e.name.startswith(".") or e.name.startswith("~$")):
+            continue
+        try:
+            if e.is_dir(follow_symlinks=False):
+                subdirs.append(e)
+                continue
+            regular = e.is_file()  # follows a link to a file; False for FIFOs, devices, loops, dangling links
+            if regular is False and e.is_symlink() and os.path.isdir(e.path):
+                continue  # a link to a folder: not followed
+        except OSError:
+            regular = False
+        f = Path(e.path)
+        if not regular or is_candidate(f):
+            result.files.append((f, root))
+        else:
+            result.not_media.append(f)
+    for d in subdirs:
+        _walk(Path(d.path), root, skip_hidden, result)
+
+
+def iter_media(paths, *, skip_hidden: bool = True):
+    """Yield (file, root) for every file a scan of ``paths`` hands to the engines (see ``scan``)."""
+    yield from scan(paths, skip_hidden=skip_hidden).files
+
+
+def not_media_message(files: list) -> str:
+    """"24 files skipped: not pictures or videos assetkit reads: .j2k (10), .tga, .pdf ..." """
+    from collections import Counter
+
+    exts = Counter(f.suffix.lower() or "(no extension)" for f in files)
+    shown = [f"{ext} ({n})" if n > 1 else ext for ext, n in exts.most_common(8)]
+    more = " ..." if len(exts) > 8 else ""
+    n = len(files)
+    return (f"{n} file{'s' if n > 1 else ''} skipped: not pictures or videos assetkit reads: "
+            f"{', '.join(shown)}{more}")

@@ -1,6 +1,7 @@
 """Broken and hostile files: byte-flipped, truncated and spliced variants of every supported format
 (fixed seed). The batch must finish; each file is prepared or gets an `unreadable`/`too-many-pixels`
 finding naming the problem; no internal error ("failed"), no partial output."""
+import os
 import random
 
 from PIL import Image
@@ -59,3 +60,52 @@ def test_corrupted_files_never_break_the_batch(tmp_path):
     for p in out.rglob("*.*"):
         with Image.open(p) as im:
             im.load()  # every output that exists is complete
+
+
+# ------------------------------------------------------------------ limits enforced by the test itself
+
+
+def run_limited(args, *, timeout: float, cwd=None, user: int | None = None, env=None):
+    """Run ``assetkit ARGS`` in a subprocess; kill it (and its whole tree) after ``timeout`` seconds.
+
+    Returns (returncode, stdout, stderr, peak RSS of the process tree in MB). The RSS is sampled every
+    20 ms over the process and all its descendants (pool workers, forkserver), so a decode that
+    balloons for a fraction of a second is seen."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    cmd = [sys.executable, "-m", "assetkit", *map(str, args)]
+    pre = (lambda: (os.setgid(user), os.setuid(user))) if user is not None else None
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
+                            preexec_fn=pre, text=True)
+    top = psutil.Process(proc.pid)
+    peak = 0
+    deadline = time.monotonic() + timeout
+    seen = {}
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            for p in [top, *seen.values()]:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+            out, err = proc.communicate()
+            raise AssertionError(f"assetkit {' '.join(map(str, args))} still running after {timeout} s:\n{err[-2000:]}")
+        try:
+            for c in top.children(recursive=True):
+                seen.setdefault(c.pid, c)
+        except psutil.Error:
+            pass
+        rss = 0
+        for p in [top, *seen.values()]:
+            try:
+                rss += p.memory_info().rss
+            except psutil.Error:
+                pass
+        peak = max(peak, rss)
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    return proc.returncode, out, err, peak / 2**20
