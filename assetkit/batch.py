@@ -534,7 +534,12 @@ class _ProgressFeed:
         import queue
         import threading
 
-        self.manager = None if inline else multiprocessing.get_context("spawn").Manager()
+        self.manager = None
+        if not inline:  # its server process follows this one's death too (kill -9 leaves nothing behind)
+            from multiprocessing.managers import SyncManager
+
+            self.manager = SyncManager(ctx=multiprocessing.get_context("spawn"))
+            self.manager.start(initializer=follow_parent, initargs=(os.getpid(),))
         self.queue = queue.Queue() if inline else self.manager.Queue()
         self.thread = threading.Thread(target=self._drain, args=(on_progress,), daemon=True)
         self.thread.start()

@@ -9,12 +9,14 @@ import time
 from pathlib import Path
 
 import psutil
-from PIL import Image
+import pytest
 
 import assetkit
 from assetkit.fsutil import TMP_SUFFIX, sweep_temp
 
 import fixtures as fx
+
+pytestmark = pytest.mark.slow  # real kills of real process trees: tens of seconds on a loaded machine
 
 
 def _photos(d: Path, n: int, size=(1600, 1200)) -> None:
