@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import assetkit
-from assetkit import config, credits
+from assetkit import config, rights
 from assetkit.cli import main
 from assetkit.errors import UsageError
 from assetkit.image import watermark
@@ -129,9 +129,9 @@ def test_faces_map_to_output_coordinates_pure():
 
     a = Analysis((Face(0.5, 0.5, 0.6, 0.6),), None, (0.5, 0.5), 100, 100)
     # source 2000x1000, crop the right half, output 500x500: the face sits at the left of the output
-    [b] = credits.faces_in_output(a, 2000, 1000, (1000, 0, 2000, 1000), (500, 500))
+    [b] = rights.faces_in_output(a, 2000, 1000, (1000, 0, 2000, 1000), (500, 500))
     assert b == (0, 225, 140, 308)  # head box (face grown for hair, ears and chin), clipped at the left
-    assert credits.faces_in_output(a, 2000, 1000, (0, 0, 900, 1000), (500, 500)) == []  # cut away
+    assert rights.faces_in_output(a, 2000, 1000, (0, 0, 900, 1000), (500, 500)) == []  # cut away
 
 
 def test_credit_moves_away_from_a_face_in_its_corner(tmp_path):
@@ -209,7 +209,7 @@ def test_source_credit_from_exif():
             e[0x013B] = "Cam Era"
             return e
 
-    c = credits.read_source_credit(Fake())
+    c = rights.read_source_credit(Fake())
     assert c.artist == "Cam Era" and c.found_in == ("EXIF",)
 
 
@@ -289,11 +289,11 @@ def test_malformed_manifest_names_the_row(tmp_path):
     assert str(e.value) == "assets.csv row 4: consent must be yes, no or not-needed, got 'maybe'"
     bad = manifest(tmp_path / "bad.csv", ["a.jpg,x,stolen,yes,,"])
     with pytest.raises(UsageError, match=r"bad.csv row 2: source must be own or external, got 'stolen'"):
-        credits.load_manifest(bad)
+        rights.load_manifest(bad)
     j = tmp_path / "m.json"
     j.write_text(json.dumps([{"file": "a.jpg", "focus": "2,3"}]))
     with pytest.raises(UsageError, match=r"m.json item 1: focus must be X,Y"):
-        credits.load_manifest(j)
+        rights.load_manifest(j)
     # through the CLI: a usage error (exit 2) on stderr, before any file is touched
     assert main(["prepare", str(src), "--for", "instagram/post", "-o", str(tmp_path / "o"),
                  "--manifest", str(m)]) == 2
@@ -387,7 +387,7 @@ def test_source_credit_from_heic_exif_and_xmp(tmp_path):
     e[0x013B] = "Heic Artist"
     Image.new("RGB", (64, 64), "red").save(tmp_path / "h.heic", xmp=xmp, exif=e.tobytes())
     with Image.open(tmp_path / "h.heic") as im:
-        c = credits.read_source_credit(im)
+        c = rights.read_source_credit(im)
     assert (c.artist, c.copyright, c.found_in) == ("Heic Artist", "(c) Bo & Co", ("EXIF", "XMP"))
 
 

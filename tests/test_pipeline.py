@@ -197,15 +197,6 @@ def test_jpeg_is_progressive_420_with_srgb_profile(tmp_path):
         assert im.info.get("icc_profile")
 
 
-def test_prepare_image_in_memory(tmp_path):
-    img = fx.quadrants_image((2000, 1500))
-    out = assetkit.prepare_image(img, "instagram/post", crop="centre")
-    assert out.size == (1270, 720) and out.mode == "RGB"
-    assert fx.quadrant_names(out) == fx.UPRIGHT_NAMES
-    with pytest.raises(assetkit.UsageError, match="too-small|smaller"):
-        assetkit.prepare_image(fx.quadrants_image((300, 300)), "instagram/post")
-
-
 def test_opaque_rgba_photo_becomes_jpeg_but_transparent_graphic_stays_png(tmp_path):
     photo = fx.noise_image((1200, 1200)).convert("RGBA")  # a screenshot-style PNG: alpha channel, all opaque
     photo.save(tmp_path / "shot.png")
@@ -213,14 +204,3 @@ def test_opaque_rgba_photo_becomes_jpeg_but_transparent_graphic_stays_png(tmp_pa
     assert out.output.endswith(".jpg")
     logo = fx.make_transparent_png(tmp_path / "logo.png", (1200, 1200))
     assert only_output(prep(logo, "instagram/post", tmp_path / "out")).output.endswith(".png")
-
-
-def test_prepare_image_draws_the_credit_like_prepare(tmp_path):
-    img = fx.quadrants_image((2000, 1500))
-    plain = assetkit.prepare_image(img, "instagram/post", crop="centre")
-    credited = assetkit.prepare_image(img, "instagram/post", crop="centre", credit="Photo: A. Person / IOM")
-    a, b = np.asarray(plain, dtype=int), np.asarray(credited, dtype=int)
-    diff = np.abs(a - b).sum(axis=2) > 60
-    h, w = diff.shape
-    assert diff[int(h * 0.85):, int(w * 0.55):].sum() > 200   # bottom-right corner
-    assert diff[: int(h * 0.7), :].sum() == 0

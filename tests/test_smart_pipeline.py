@@ -89,14 +89,14 @@ def test_preview_draws_safe_areas_and_circle(tmp_path):
     out = tmp_path / "preview.png"
     img = assetkit.preview(src, "youtube/channel-art", out)
     assert out.exists() and Image.open(out).size == (2560, 1440)
-    plain = assetkit.prepare_image(Image.open(src), "youtube/channel-art")
+    plain = assetkit.prepare_image(Image.open(src), "youtube/channel-art").image
     diff = np.abs(np.asarray(img, dtype=int) - np.asarray(plain, dtype=int)).sum(axis=2)
     # the outline of the 1546x423 band (left edge at x=507) is drawn; outside it is dimmed
     assert diff[720, 505:512].max() > 100
     assert diff[50, 1280] > 20
     circle = assetkit.preview(src, "instagram/profile")
     a = np.asarray(circle, dtype=int)
-    p = np.asarray(assetkit.prepare_image(Image.open(src), "instagram/profile"), dtype=int)
+    p = np.asarray(assetkit.prepare_image(Image.open(src), "instagram/profile").image, dtype=int)
     assert np.abs(a[2, 2] - p[2, 2]).sum() > 30       # corner outside the circle darkened
     assert np.abs(a[160, 160] - p[160, 160]).sum() == 0  # centre untouched
 

@@ -1,137 +1,324 @@
-"""The photo pipeline for one source and every slot asked for it, as an explicit list of steps:
+"""The photo engine: one source and every photo slot asked for it, as an explicit list of steps
+(imgproxy's ``mainPipeline``). Each step takes the job's working state and says whether to go on:
 
-    open header -> source findings -> up-to-date check -> decode once (shrink-on-load)
-    -> analyse (small upright copy: faces, saliency, colours) -> plan per slot
-    -> credit + consent per slot (faces in output coordinates; needs-review routing)
-    -> render (crop+resize, orient, sRGB) -> blur faces without consent -> logo -> visible credit
-    -> encode (byte limit; credit, caption and alt text in EXIF/XMP) -> write atomically
+    STEPS = read_header -> read_rights -> skip_up_to_date -> decode_once -> analyse -> plan_slots -> carry_out
+
+and carrying out one plan is ``render`` (crop + resize, orientation, sRGB) -> ``decorate`` (blur,
+logo, credit: exactly what the plan says) -> ``encode`` (byte limit; the plan's metadata) -> write
+atomically. Every decision is in the PhotoPlan (plan/photo.py); this module only carries it out, so
+``check``, ``--dry-run``, ``prepare``, ``prepare_image``, ``preview`` and the hot folder agree.
+
+``run(job) -> JobResult`` and ``up_to_date(job) -> JobResult | None`` are what the batch calls. This
+module imports neither the batch, the CLI, the hot folder, the report nor the presets.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
 
-from .. import credits, metadata
+from .. import metadata, rights
 from ..checks import finding
 from ..errors import MediaError
-from ..model import Finding, Job, JobResult, Severity, SlotResult, Status, decide_status
 from ..fsutil import write_atomic
 from ..media import MediaInfo, identify, open_image
-from ..plan.photo import EXT, Plan, make_plan, output_path, recipe_hash
+from ..model import Finding, Job, JobResult, Severity, SlotResult, Status, decide_status
 from ..plan import geometry
-from .encode import encode
-from .load import decode, is_graphic, preview
-from .render import render
-from . import watermark
-
+from ..plan.paths import EXT, output_path, recipe_extra  # noqa: F401 - recipe_extra: video/job.py imports it here
+from ..plan.photo import PhotoPlan, make_plan, recipe, source_findings, wants_analysis
 from . import analyse as smartcrop
+from . import watermark
+from .encode import Encoded, encode
+from .load import decode, is_graphic, normalise_mode, preview
+from .render import render
+
+MEMORY = "<memory>"
 
 
-def source_findings(info: MediaInfo, keep_location: bool = False) -> list[Finding]:
-    """What is true of the source whatever the slot: private data, colour space."""
-    out = []
-    name = Path(info.path).name
-    if info.location:
-        fate = "kept because you asked (--keep-location)" if keep_location else "removed from every output"
-        out.append(finding("gps-present", f"{name} carries location data ({', '.join(info.location)}): {fate}"))
-    if info.private:
-        out.append(finding("private-metadata", f"{name} carries {', '.join(info.private)}: removed from every output"))
-    if not info.is_srgb:
-        what = info.icc or ("CMYK" if info.mode == "CMYK" else f"{info.mode} pixels")
-        out.append(finding("not-srgb", f"{name} is {what}: converted to sRGB 8-bit"))
-    return out
+@dataclass
+class Work:
+    """What the steps learn about one source, step by step (mutable, private to one run)."""
+
+    job: Job
+    result: JobResult
+    image: Image.Image | None = None     # an in-memory picture (the library), instead of job.path
+    im: Image.Image | None = None
+    info: MediaInfo | None = None
+    facts: rights.Rights = field(default_factory=rights.Rights)
+    notes: list[Finding] = field(default_factory=list)  # about the file, reported once it proves usable
+    stat: tuple[int, int] = (0, 0)
+    todo: list = field(default_factory=list)            # slots still to plan
+    decoded: Image.Image | None = None
+    sx: float = 1.0
+    sy: float = 1.0
+    analysis: object = None
+    graphic: bool | None = None
+    plans: list[PhotoPlan] = field(default_factory=list)
+
+    @property
+    def opts(self):
+        return self.job.options
+
+    @property
+    def in_memory(self) -> bool:
+        """Pixels come from the caller's image, not from a file this run opened."""
+        return self.image is not None and self.im is self.image
+
+    def close(self) -> None:
+        if self.im is not None and self.im is not self.image:
+            self.im.close()
+
+
+# ------------------------------------------------------------------------------------------ steps
+
+
+def read_header(w: Work) -> bool:
+    """Header facts and what is true of the source whatever the slot; nothing for a picture given
+    only video slots (12.3: one info finding, status skipped)."""
+    slots = [s for s in w.job.slots if s.takes("photo")]
+    if not slots:
+        wanted = ", ".join(s.id for s in w.job.slots)
+        takes = "takes" if len(w.job.slots) == 1 else "take"
+        w.result.findings.append(finding("skipped", f"a picture, and {wanted} {takes} only videos: nothing to make"))
+        return False
+    w.todo = slots
+    path = w.job.path if w.image is None else _unread_file(w.image)
+    if path is None:
+        w.im, w.info = w.image, info_from_image(w.image)
+    else:  # a file, or a picture opened from one and not yet decoded: read it as prepare does
+        w.im = open_image(path)
+        w.info = identify(path, w.opts.max_pixels, im=w.im)
+        st = os.stat(path)
+        w.stat = (st.st_size, st.st_mtime_ns)
+    w.result.info = w.info.to_dict()
+    w.result.findings += source_findings(w.info, w.opts.keep_location)
+    return True
+
+
+def read_rights(w: Work) -> bool:
+    """Credit and consent record: from the header and the manifest, before any decode."""
+    row = None
+    if w.image is None:  # an in-memory picture has no manifest row
+        row, missing = rights.manifest_row(w.opts, w.job.path, w.job.rel_stem)
+        w.result.findings += missing
+    w.facts = rights.facts(w.opts, row, rights.read_source_credit(w.im),
+                            metadata.read_kept(w.im, w.opts.keep_location))
+    w.result.info["credit"] = w.facts.to_info()
+    w.result.info["consent"] = row.consent if row else None
+    w.notes = rights.file_findings(Path(w.info.path).name, w.facts, [s.platform for s in w.todo])
+    return True
+
+
+def skip_up_to_date(w: Work) -> bool:
+    """An output made with the same recipe stands: known from one small header read, no decode."""
+    if w.job.mode != "prepare" or w.opts.force or w.opts.dry_run or w.image is not None:
+        return True
+    todo = []
+    for slot in w.todo:
+        done = _done(w, slot)
+        if done:
+            w.result.outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(done),
+                                               bytes=done.stat().st_size))
+        else:
+            todo.append(slot)
+    w.todo = todo
+    if not todo:
+        w.result.findings += w.notes
+        return False
+    return True
+
+
+def decode_once(w: Work) -> bool:
+    """Decode once, at the smallest scale every slot still allows (JPEG DCT scaling)."""
+    if w.in_memory:  # never mutate the caller's picture (draft): decode it whole
+        w.image.load()
+        w.decoded, w.sx, w.sy = normalise_mode(w.image), 1.0, 1.0
+    else:
+        w.decoded, w.sx, w.sy = decode(w.im, w.info, _shrink(w.info, w.todo, w.opts))
+    w.graphic = is_graphic(w.decoded, w.info.format)
+    return True
+
+
+def analyse(w: Work) -> bool:
+    """Faces and saliency on a small upright copy, once for every slot, when planning needs them."""
+    if wants_analysis(w.opts, w.facts):
+        w.analysis = smartcrop.analyse(preview(w.decoded, w.info.orientation))
+        w.result.info["faces"] = len(w.analysis.faces)
+        if w.opts.crop == "smart" and _focus(w) is None:
+            w.result.info["analysis"] = w.analysis.to_dict()
+    return True
+
+
+def plan_slots(w: Work) -> bool:
+    w.plans = [make_plan(w.info, slot, w.opts, w.analysis, w.facts, rel_stem=w.job.rel_stem,
+                         graphic=w.graphic, source_stat=w.stat) for slot in w.todo]
+    return True
+
+
+def carry_out(w: Work) -> bool:
+    """Each plan: planned (check, --dry-run), or rendered, decorated, encoded and written."""
+    about_file = [*w.result.findings, *w.notes]
+    for plan in w.plans:
+        w.result.outputs.append(_carry_out(w, plan, about_file))
+    w.result.findings += w.notes
+    return True
+
+
+STEPS = (read_header, read_rights, skip_up_to_date, decode_once, analyse, plan_slots, carry_out)
 
 
 def run(job: Job) -> JobResult:
     """The photo engine: every photo slot of one source; a bad file becomes a finding."""
-    result = JobResult(source=job.path, kind="image")
+    w = Work(job, JobResult(source=job.path, kind="image"))
     try:
-        _run(job, result)
+        _steps(w, STEPS)
     except MediaError as e:
-        result.findings.append(finding(e.code, e.problem))
-    return result
-
-
-def _run(job: Job, result: JobResult) -> None:
-    opts = job.options
-    im = open_image(job.path)
-    try:
-        info = identify(job.path, opts.max_pixels, im=im)
-        result.info = info.to_dict()
-        result.findings += source_findings(info, opts.keep_location)
-        photo_slots = [s for s in job.slots if s.takes("photo")]
-        if not photo_slots:
-            wanted = ", ".join(s.id for s in job.slots)
-            result.findings.append(finding("unsupported", f"{Path(job.path).name} is a picture; {wanted} "
-                                           "take videos only"))
-            return
-        st = os.stat(job.path)
-        stat = (st.st_size, st.st_mtime_ns)
-
-        # Credit and consent record: known from the header and the manifest, before any decode.
-        row = manifest_row(job, result)
-        if row and row.focus and opts.focus is None:
-            opts = opts.with_(focus=row.focus)
-            job = replace(job, options=opts)
-        credit = credits.resolve(opts.credit, row, credits.read_source_credit(im))
-        result.info["credit"] = {"line": credit.line, "from": credit.origin, "source": credit.source}
-        result.info["consent"] = row.consent if row else None
-        notes = []  # reported once the file is known to be usable (not on a file that fails to decode)
-        missing = credits.no_credit_message(Path(job.path).name, credit)
-        if missing:
-            notes.append(finding("no-credit", missing[0], severity=missing[1]))
-        if row and row.caption:
-            from .. import captions
-
-            for platform in dict.fromkeys(s.platform for s in photo_slots):
-                notes += captions.lint(row.caption, platform, where="the manifest caption")
-        extra = recipe_extra(opts, row)
-
-        # Up to date? The recipe is known before decoding, so skipping costs one header read.
-        todo = []
-        for slot in photo_slots:
-            done = _up_to_date(job, slot, stat, extra) if job.mode == "prepare" and not opts.force and not opts.dry_run else None
-            if done:
-                result.outputs.append(SlotResult(slot.id, Status.UP_TO_DATE, output=str(done), bytes=done.stat().st_size))
-            else:
-                todo.append(slot)
-        if not todo:
-            result.findings += notes
-            return
-
-        # Decode once, at the smallest scale every slot still allows.
-        decoded, sx, sy = decode(im, info, _shrink(info, todo, opts))
-        icc = im.info.get("icc_profile")
-        kept = _kept(metadata.read_kept(im, opts.keep_location), credit, row)
-        small = None
-        analysis = faces = None
-        want_smart = opts.crop == "smart" and opts.focus is None 
-        if want_smart:
-            small = preview(decoded, info.orientation)
-            analysis = faces = smartcrop.analyse(small)
-        elif wants_faces(opts, credit):
-            # consent, blurring and credit placement need faces whatever the crop
-            faces = smartcrop.analyse(preview(decoded, info.orientation))
-        graphic = is_graphic(decoded, info.format)
-
-        for slot in todo:
-            plan = make_plan(info, slot, opts, rel_stem=job.rel_stem, analysis=analysis,
-                             graphic=graphic, source_stat=stat, recipe_extra=extra)
-            plan, marks = rights_marks(plan, slot, info, faces, row, credit, opts)
-            result.outputs.append(_carry_out(job, info, plan, decoded, sx, sy, icc, kept, marks, result.findings + notes))
-        if faces is not None and faces.detector == "haar":  # faces: the one hunk of the detector chain
-            notes.append(finding("face-detector-fallback", "faces were looked for with the older Haar detector, "
-                                 f"which misses profile, tilted and small faces: {faces.detector_note}"))
-        result.findings += notes
-        if faces is not None:
-            result.info["faces"] = len(faces.faces)
-        if analysis is not None:
-            result.info["analysis"] = analysis.to_dict()
+        w.result.findings.append(finding(e.code, e.problem))
     finally:
-        im.close()
+        w.close()
+    return w.result
+
+
+def up_to_date(job: Job) -> JobResult | None:
+    """The job's result when *every* photo slot's output is up to date, else None: a stat and a
+    header read (recipe, credit), no decode, so the batch can skip a pool for a re-run."""
+    if job.mode != "prepare" or job.options.force or job.options.dry_run:
+        return None
+    w = Work(job, JobResult(source=job.path, kind="image"))
+    try:
+        ran = _steps(w, (read_header, read_rights, skip_up_to_date))
+    except (MediaError, OSError):
+        return None  # let run() report it
+    finally:
+        w.close()
+    return w.result if ran == 2 else None
+
+
+def plan_source(job: Job, image: Image.Image | None = None) -> Work:
+    """Run the steps up to the plans and keep the decoded pixels, for the library's in-memory front
+    ends (``prepare_image``, ``preview``): then ``produce`` each plan. Close the Work when done."""
+    w = Work(job, JobResult(source=MEMORY if image is not None else job.path, kind="image"), image=image)
+    try:
+        if _steps(w, (read_header, read_rights, decode_once, analyse, plan_slots)) == 5:
+            w.result.findings += w.notes
+    except BaseException:
+        w.close()
+        raise
+    return w
+
+
+def _steps(w: Work, steps) -> int:
+    """Run steps in order until one says stop; returns how many ran to the end."""
+    for i, step in enumerate(steps):
+        if not step(w):
+            return i
+    return len(steps)
+
+
+# -------------------------------------------------------------------------------------- one output
+
+
+def produce(w: Work, plan: PhotoPlan) -> Image.Image:
+    """The output pixels for one plan: rendered, then decorated as the plan says."""
+    img = render(w.decoded, w.sx, w.sy, w.info, plan, w.im.info.get("icc_profile"))
+    return decorate(img, plan)[0]
+
+
+def decorate(img: Image.Image, plan: PhotoPlan) -> tuple[Image.Image, dict]:
+    """After resize, before encode: blur faces, logo, visible credit, exactly as planned."""
+    done: dict = {}
+    if plan.blur:
+        img = watermark.blur_faces(img, list(plan.blur))
+        done["blurred"] = [list(b) for b in plan.blur]
+    if plan.logo:
+        lg = plan.logo
+        img, box = watermark.draw_logo(img, lg.path, scale=lg.scale, opacity=lg.opacity, position=lg.position,
+                                       area=lg.area)
+        done["logo"] = list(box)
+    if plan.credit:
+        img, colour = watermark.draw_credit_layout(img, plan.credit)
+        done["credit"] = {**plan.credit.to_dict(), "colour": colour}
+    return img, done
+
+
+def encode_plan(img: Image.Image, plan: PhotoPlan) -> Encoded | None:
+    """Encode as planned: format, quality, byte limit, the plan's metadata and recipe."""
+    return encode(img, plan.format, plan.quality, plan.max_bytes,
+                  exif=metadata.build_exif(plan.metadata), xmp=metadata.build_xmp(plan.metadata, plan.recipe))
+
+
+def _carry_out(w: Work, plan: PhotoPlan, about_file) -> SlotResult:
+    findings = list(plan.findings)
+    res = SlotResult(plan.slot, Status.FAILED, findings=findings, plan=plan.to_dict())
+    if not plan.writes:
+        return res
+    if w.job.mode == "check" or w.opts.dry_run:
+        res.status = Status.PLANNED
+        res.output = None if w.job.mode == "check" else plan.output
+        return res
+    img = render(w.decoded, w.sx, w.sy, w.info, plan, w.im.info.get("icc_profile"))
+    img, drawn = decorate(img, plan)
+    enc = encode_plan(img, plan)
+    if enc is None:
+        findings.append(finding("size-limit", f"could not bring {plan.slot} under {plan.max_bytes / 1e6:g} MB",
+                                slot=plan.slot))
+        return res
+    for note in enc.notes:
+        findings.append(finding("file-too-large", note, slot=plan.slot, severity=Severity.WARNING))
+    write_atomic(plan.output, enc.data)
+    res.output, res.bytes, res.size, res.held = plan.output, len(enc.data), enc.size, plan.held
+    res.status = decide_status([*about_file, *findings], written=True, held=plan.held)
+    res.extra["quality"] = enc.quality
+    res.extra.update(drawn)
+    return res
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def info_from_image(image: Image.Image, path: str = MEMORY) -> MediaInfo:
+    """Header facts of an in-memory PIL image, as ``media.identify`` gives them for a file."""
+    from ..media import _icc_description, _private_facts  # the same readers identify uses
+
+    try:
+        exif = image.getexif()
+    except Exception:
+        exif = Image.Exif()
+    orientation = exif.get(0x0112, 1)
+    orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+    w, h = geometry.upright_size(*image.size, orientation)
+    location, private = _private_facts(image, exif)
+    return MediaInfo(path=path, kind="image", format=image.format or "PIL", bytes=0, width=w, height=h,
+                     stored_width=image.width, stored_height=image.height, orientation=orientation,
+                     mode=image.mode, icc=_icc_description(image.info.get("icc_profile")),
+                     has_alpha="A" in image.mode or "transparency" in image.info,
+                     location=location, private=private)
+
+
+def _unread_file(image: Image.Image) -> str | None:
+    """The file behind a picture opened and not yet decoded (``Image.open(path)``): decoded from its
+    own handle at prepare's scale (JPEG DCT scaling), so prepare_image finds the faces prepare finds
+    and the caller's image stays as it was. None for a decoded or in-memory picture."""
+    name = getattr(image, "filename", "")
+    if name and getattr(image, "tile", None) and os.path.isfile(name):
+        return str(name)
+    return None
+
+
+def _focus(w: Work):
+    row = w.facts.row
+    return w.opts.focus if w.opts.focus is not None else (row.focus if row else None)
+
+
+def _done(w: Work, slot) -> Path | None:
+    want = recipe(slot, w.opts, w.facts, w.job.rel_stem, w.stat)
+    for fmt in EXT:
+        p = output_path(w.opts.out_dir, slot, w.job.rel_stem, fmt, w.opts.flat)
+        if p.exists() and metadata.read_recipe(p) == want:
+            return p
+    return None
 
 
 def _shrink(info: MediaInfo, slots, opts) -> float:
@@ -148,153 +335,20 @@ def _shrink(info: MediaInfo, slots, opts) -> float:
     return max(1.0, min(ratios))
 
 
-def _up_to_date(job: Job, slot, stat, extra=None) -> Path | None:
-    recipe = recipe_hash(job.rel_stem, stat, slot, job.options, extra)
-    for fmt in EXT:
-        p = output_path(job.options.out_dir, slot, job.rel_stem, fmt, job.options.flat)
-        if p.exists() and metadata.read_recipe(p) == recipe:
-            return p
-    return None
-
-
-# ------------------------------------------------------------------------- credits and consent
-
-
-def manifest_row(job: Job, result: JobResult) -> credits.Row | None:
-    if not job.options.manifest:
-        return None
-    manifest = credits.load_manifest(job.options.manifest)
-    rel = (Path(job.rel_stem).parent / Path(job.path).name).as_posix()
-    row = manifest.lookup(rel)
-    if row is None:
-        result.findings.append(finding("manifest-missing", f"{rel} has no row in {Path(manifest.path).name}: "
-                                       "its credit, source and consent are unknown"))
+def manifest_row(job: Job, result: JobResult):
+    """The job's manifest row (a finding on ``result`` when it has none): video/job.py's seam."""
+    row, missing = rights.manifest_row(job.options, job.path, job.rel_stem)
+    result.findings += missing
     return row
 
 
-def recipe_extra(opts, row) -> dict | None:
-    extra = {}
-    if row:
-        extra["row"] = [row.credit, row.source, row.consent, row.caption, row.alt, row.focus]
-    for key in ("logo", "font"):
-        p = getattr(opts, key)
-        if p and os.path.exists(p):
-            st = os.stat(p)
-            extra[key] = [st.st_size, st.st_mtime_ns]
-    return extra or None
-
-
-def _kept(kept: metadata.Kept, credit: credits.Credit, row) -> metadata.Kept:
-    """The credit into EXIF Artist/Copyright and XMP dc:creator/dc:rights; caption and alt text."""
-    if credit.line:
-        kept = replace(kept, artist=credit.artist or credit.line, copyright=credit.copyright or credit.line)
-    if row:
-        kept = replace(kept, description=row.caption or kept.description, alt=row.alt or kept.alt)
-    return kept
-
-
-def wants_faces(opts, credit) -> bool:
-    return bool(opts.manifest or opts.require_consent or opts.blur_faces_without_consent
-                or (credit.line and opts.visible_credit))
-
-
-@dataclass(frozen=True)
-class Marks:
-    """What is drawn on one output after resize: face boxes to blur, where the credit goes."""
-
-    credit: str | None = None
-    faces: tuple = ()              # head boxes in output pixels
-    blur: bool = False
-    review: bool = False
-
-
-def rights_marks(plan: Plan, slot, info: MediaInfo, analysis, row, credit, opts) -> tuple[Plan, Marks]:
-    """Consent and credit findings for one slot, in output coordinates; the needs-review route."""
-    if not plan.writes:
-        return plan, Marks()
-    faces = tuple(credits.faces_in_output(analysis, info.width, info.height, plan.crop, plan.out_size))
-    findings = list(plan.findings)
-    output, blur, review = plan.output, False, False
-    if faces and not (row and row.consent_ok):
-        recorded = f"consent={row.consent}" if row and row.consent else "no consent recorded"
-        n = f"{len(faces)} face{'s' if len(faces) > 1 else ''}"
-        if opts.blur_faces_without_consent:
-            blur = True
-            findings.append(finding("faces-blurred", f"{n} visible and {recorded}: blurred beyond recognition",
-                                    slot=plan.slot))
-        elif opts.require_consent:
-            review = True
-            output = str(Path(opts.out_dir) / "needs-review" / Path(plan.output).relative_to(opts.out_dir))
-            findings.append(finding("consent-missing", f"{n} visible and {recorded}: held for review in "
-                                    f"needs-review/ (--require-consent); get a signed consent form or use "
-                                    "--blur-faces-without-consent", slot=plan.slot, severity=Severity.ERROR))
-        else:
-            findings.append(finding("consent-missing", f"{n} visible and {recorded}: make sure a signed consent "
-                                    "form exists (--require-consent holds such photos back)", slot=plan.slot))
-    text = credit.line if opts.visible_credit else None
-    if text:
-        lay = watermark.layout(text, plan.out_size, shown=_shown(slot), area=_area(slot, plan.out_size),
-                               font_path=opts.font)
-        if not lay.legible:
-            findings.append(finding("credit-unreadable", f"the credit would be {lay.size} px high in a "
-                                    f"{plan.out_size[0]}x{plan.out_size[1]} output, under the {lay.minimum} px "
-                                    "readable at the slot's display size; shorten it", slot=plan.slot))
-    plan = replace(plan, findings=tuple(findings), output=output)
-    return plan, Marks(text, faces, blur, review)
-
-
-def _shown(slot) -> tuple[int, int] | None:
-    return (slot.shown.width, slot.shown.height) if slot.shown else None
-
-
-def _area(slot, out_size) -> tuple[int, int, int, int] | None:
-    a = slot.always_visible
-    return a.box(*out_size) if a else None
-
-
-def decorate(img: Image.Image, plan: Plan, slot, marks: Marks, opts) -> tuple[Image.Image, dict]:
-    """After resize, before encode: blur faces, logo, visible credit."""
-    done: dict = {}
-    if marks.blur and marks.faces:
-        img = watermark.blur_faces(img, list(marks.faces))
-        done["blurred"] = [list(b) for b in marks.faces]
-    area = _area(slot, plan.out_size)
-    if opts.logo:
-        img, box = watermark.draw_logo(img, opts.logo, scale=opts.logo_scale, opacity=opts.logo_opacity,
-                                       position=opts.logo_position, area=area)
-        done["logo"] = list(box)
-    if marks.credit:
-        img, drawn = watermark.draw_credit(img, marks.credit, position=opts.credit_position, font_path=opts.font,
-                                           shown=_shown(slot), faces=list(marks.faces), area=area)
-        done["credit"] = {"text": marks.credit, "position": drawn.position, "box": list(drawn.box),
-                          "size": drawn.size, "colour": drawn.colour}
-    return img, done
-
-
-def _carry_out(job: Job, info: MediaInfo, plan: Plan, decoded: Image.Image, sx: float, sy: float,
-               icc: bytes | None, kept: metadata.Kept, marks: Marks = Marks(), source_findings=()) -> SlotResult:
-    findings = list(plan.findings)
-    res = SlotResult(plan.slot, Status.FAILED, findings=findings, plan=plan.to_dict())
-    if not plan.writes:
-        return res
-    if job.mode == "check" or job.options.dry_run:
-        res.status = Status.PLANNED
-        res.output = None if job.mode == "check" else plan.output
-        return res
-    img = render(decoded, sx, sy, info, plan, icc)
-    slot = next(s for s in job.slots if s.id == plan.slot)
-    img, drawn = decorate(img, plan, slot, marks, job.options)
-    enc = encode(img, plan.format, plan.quality, plan.max_bytes,
-                 exif=metadata.build_exif(kept), xmp=metadata.build_xmp(kept, plan.recipe))
-    if enc is None:
-        findings.append(finding("size-limit", f"could not bring {plan.slot} under {plan.max_bytes / 1e6:g} MB",
-                                slot=plan.slot))
-        return res
-    for note in enc.notes:
-        findings.append(finding("file-too-large", note, slot=plan.slot, severity=Severity.WARNING))
-    write_atomic(plan.output, enc.data)
-    res.output, res.bytes, res.size, res.held = plan.output, len(enc.data), enc.size, marks.review
-    res.status = decide_status([*source_findings, *findings], written=True, held=marks.review)
-    res.extra["quality"] = enc.quality
-    res.extra.update(drawn)
-    return res
+def run_image(image: Image.Image, job: Job) -> JobResult:
+    """``run`` for an in-memory PIL image (``check`` of a picture already open): never writes."""
+    w = Work(job, JobResult(source=MEMORY, kind="image"), image=image)
+    try:
+        _steps(w, STEPS)
+    except MediaError as e:
+        w.result.findings.append(finding(e.code, e.problem))
+    finally:
+        w.close()
+    return w.result

@@ -1,5 +1,6 @@
-"""Planning: (media facts, slot, options, analysis) -> a plan, before any full-size pixel is touched.
+"""Planning: (media facts, slot, options, analysis, rights) -> a plan, before any full-size pixel.
 
-``photo``: the photo plan; ``geometry``: pure window maths; ``crop``: smart-crop placement.
+``photo``: the complete photo plan; ``paths``: output names and the recipe hash; ``layout``: where
+the credit goes (font metrics); ``geometry``: pure window maths; ``crop``: smart-crop placement.
 """
-from .photo import Plan, make_plan  # noqa: F401
+from .photo import Plan, PhotoPlan, make_plan  # noqa: F401
