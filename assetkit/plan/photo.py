@@ -200,7 +200,7 @@ def _summarised(plan: PhotoPlan) -> PhotoPlan:
         return replace(plan, summary=f"no output ({why})")
     w, h = plan.out_size
     c = plan.crop
-    parts = [f"{w}x{h} {plan.format.upper()} ({plan.variant}), crop {c[0]},{c[1]}-{c[2]},{c[3]} "
+    parts = [f"{w}x{h} {plan.format.upper()} ({plan.variant}), crop {c[0]},{c[1]} to {c[2]},{c[3]} "
              f"({plan.crop_detail}), keeps {100 * plan.kept:.0f}%"]
     if plan.upscale:
         parts.append("enlarged")
