@@ -26,7 +26,7 @@ from ..fsutil import write_atomic
 from ..media import MediaInfo, identify, open_image
 from ..model import Finding, Job, JobResult, Severity, SlotResult, Status, decide_status
 from ..plan import geometry
-from ..plan.paths import EXT, output_path, recipe_extra  # noqa: F401 - recipe_extra: video/job.py imports it here
+from ..plan.paths import EXT, output_path
 from ..plan.photo import PhotoPlan, make_plan, recipe, source_findings, wants_analysis
 from . import analyse as smartcrop
 from . import watermark
@@ -333,13 +333,6 @@ def _shrink(info: MediaInfo, slots, opts) -> float:
         box = geometry.window_at(info.width, info.height, v.aspect, info.width / 2, info.height / 2)
         ratios.append(min((box[2] - box[0]) / v.width, (box[3] - box[1]) / v.height))
     return max(1.0, min(ratios))
-
-
-def manifest_row(job: Job, result: JobResult):
-    """The job's manifest row (a finding on ``result`` when it has none): video/job.py's seam."""
-    row, missing = rights.manifest_row(job.options, job.path, job.rel_stem)
-    result.findings += missing
-    return row
 
 
 def run_image(image: Image.Image, job: Job) -> JobResult:
