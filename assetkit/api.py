@@ -54,8 +54,9 @@ def prepare(paths: str | os.PathLike | Iterable[str | os.PathLike], slots: str |
     there are before the first one starts (a progress bar's total).
     """
     opts = Options(out_dir=str(out_dir), **options)
-    preflight.check_run(_paths(paths), slots, opts, writes=not opts.dry_run)
-    job_list = collect_jobs(_paths(paths), _slots(slots, presets), opts)
+    slot_list = _slots(slots, presets)
+    preflight.check_run(_paths(paths), slot_list, opts, writes=not opts.dry_run)
+    job_list = collect_jobs(_paths(paths), slot_list, opts)
     if on_start:
         on_start(len(job_list))  # the files to do (outputs inside an input folder are not among them)
     notes = _manifest_findings(opts, job_list)
@@ -100,7 +101,7 @@ def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLib
     slot_list = _slots(slots, presets)
     with tempfile.TemporaryDirectory(prefix="assetkit-check-") as tmp:
         labels = _spool(data, Path(tmp))
-        preflight.check_run(files, slots, opts, writes=False)
+        preflight.check_run(files, slot_list, opts, writes=False)
         job_list = collect_jobs([*files, *labels], slot_list, opts, mode="check")
         if on_start:
             on_start(len(job_list) + len(images))

@@ -19,7 +19,6 @@ Findings: ``no-credit``, ``consent-missing``, ``credit-unreadable``, ``faces-blu
 from __future__ import annotations
 
 import os
-import re
 import string
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +26,8 @@ from pathlib import Path
 from .checks import Code, finding, register
 from .errors import UsageError
 from .manifest import Manifest, ManifestError, Row, load_manifest  # noqa: F401 - re-exported
-from .metadata import Kept, text
+from . import metadata
+from .metadata import Kept, SourceCredit  # noqa: F401 - SourceCredit re-exported
 from .model import Finding, Severity
 
 for _c in [
@@ -51,65 +51,9 @@ FIELDS = ("artist", "copyright", "source")
 # ----------------------------------------------------------------------------- source metadata
 
 
-@dataclass(frozen=True)
-class SourceCredit:
-    artist: str | None = None
-    copyright: str | None = None
-    found_in: tuple[str, ...] = ()
-
-
-_XMP_CREATOR = re.compile(rb"<dc:creator>.*?<rdf:li[^>]*>(.*?)</rdf:li>", re.S)
-_XMP_RIGHTS = re.compile(rb"<dc:rights>.*?<rdf:li[^>]*>(.*?)</rdf:li>", re.S)
-_XMP_ATTR = {"artist": re.compile(rb'dc:creator="([^"]+)"'), "copyright": re.compile(rb'dc:rights="([^"]+)"')}
-
-
 def read_source_credit(im) -> SourceCredit:
-    """Artist and copyright from the source's EXIF, IPTC and XMP (first found wins, in that order)."""
-    artist = copyright = None
-    found = []
-    try:
-        exif = im.getexif()
-        artist, copyright = text(exif.get(0x013B)), text(exif.get(0x8298))
-        if artist or copyright:
-            found.append("EXIF")
-    except Exception:
-        pass
-    if not (artist and copyright):
-        try:
-            from PIL import IptcImagePlugin
-
-            iptc = IptcImagePlugin.getiptcinfo(im) or {}
-        except Exception:
-            iptc = {}
-        a, c = _iptc(iptc.get((2, 80))), _iptc(iptc.get((2, 116)))
-        if (a and not artist) or (c and not copyright):
-            found.append("IPTC")
-        artist, copyright = artist or a, copyright or c
-    if not (artist and copyright):
-        xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
-        if isinstance(xmp, str):
-            xmp = xmp.encode("utf-8", "replace")
-        a = _xmp(xmp, _XMP_CREATOR, _XMP_ATTR["artist"])
-        c = _xmp(xmp, _XMP_RIGHTS, _XMP_ATTR["copyright"])
-        if (a and not artist) or (c and not copyright):
-            found.append("XMP")
-        artist, copyright = artist or a, copyright or c
-    return SourceCredit(artist, copyright, tuple(found))
-
-
-def _iptc(v) -> str | None:
-    if isinstance(v, list):
-        v = v[0] if v else None
-    return text(v) if v else None
-
-
-def _xmp(xmp: bytes, element: re.Pattern, attr: re.Pattern) -> str | None:
-    from xml.sax.saxutils import unescape
-
-    m = element.search(xmp) or attr.search(xmp)
-    if not m:
-        return None
-    return unescape(m.group(1).decode("utf-8", "replace")).strip() or None
+    """Artist and copyright from the source's EXIF, IPTC and XMP (the one reader: assetkit.metadata)."""
+    return metadata.source_credit(im)
 
 
 # ---------------------------------------------------------------------------------- resolution

@@ -146,6 +146,9 @@ def analyse(w: Work) -> bool:
     if wants_analysis(w.opts, w.facts):
         w.analysis = smartcrop.analyse(preview(w.decoded, w.info.orientation))
         w.result.info["faces"] = len(w.analysis.faces)
+        if w.analysis.detector == "haar":  # the detector chain fell back (faces' finding)
+            w.notes.append(finding("face-detector-fallback", "faces were looked for with the older Haar detector, "
+                                   f"which misses profile, tilted and small faces: {w.analysis.detector_note}"))
         if w.opts.crop == "smart" and _focus(w) is None:
             w.result.info["analysis"] = w.analysis.to_dict()
     return True
@@ -280,21 +283,19 @@ def _carry_out(w: Work, plan: PhotoPlan, about_file) -> SlotResult:
 
 def info_from_image(image: Image.Image, path: str = MEMORY) -> MediaInfo:
     """Header facts of an in-memory PIL image, as ``media.identify`` gives them for a file."""
-    from ..media import _icc_description, _private_facts  # the same readers identify uses
+    from ..media import _icc_description  # the same readers identify uses
 
-    try:
-        exif = image.getexif()
-    except Exception:
-        exif = Image.Exif()
-    orientation = exif.get(0x0112, 1)
-    orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+    exif = metadata.exif_of(image)
+    orientation = metadata.orientation(image, exif)
     w, h = geometry.upright_size(*image.size, orientation)
-    location, private = _private_facts(image, exif)
+    location, private, thumbnail = metadata.privacy_facts(image, exif)
+    if thumbnail:
+        private += ("an embedded thumbnail of the uncropped picture",)
     return MediaInfo(path=path, kind="image", format=image.format or "PIL", bytes=0, width=w, height=h,
                      stored_width=image.width, stored_height=image.height, orientation=orientation,
                      mode=image.mode, icc=_icc_description(image.info.get("icc_profile")),
                      has_alpha="A" in image.mode or "transparency" in image.info,
-                     location=location, private=private)
+                     location=location, private=private, has_thumbnail=thumbnail)
 
 
 def _unread_file(image: Image.Image) -> str | None:
