@@ -4,7 +4,8 @@ desktop and phone widths, no element is narrower than its longest word, every pi
 status filter works from the keyboard, it prints, and it loads nothing from the network.
 
 Screenshots go to $ASSETKIT_SCREENSHOTS (default: the test's tmp folder) as report-1280.png,
-report-390.png and report-print.pdf, to be looked at by a person.
+report-390.png, report-print.png (print media at an A4 width) and report-print.pdf, to be looked at
+by a person.
 """
 import os
 import shutil
@@ -202,6 +203,7 @@ def test_prints_every_card_without_the_filter(batch, browser, shots):
         tab.set_viewport_size({"width": 760, "height": 1000})  # about an A4 page's width
         facts = tab.evaluate(LAYOUT)
         assert facts["overflow"] <= 0 and not facts["narrow"], facts
+        tab.screenshot(path=str(shots / "report-print.png"), full_page=True)
         pdf = tab.pdf(path=str(shots / "report-print.pdf"), format="A4", print_background=False)
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + \
             pdf.count(b"/Type/Page") >= 1
@@ -243,5 +245,19 @@ def test_faces_and_video_poster_are_shown(batch, browser):
             out = next(o for o in by_name["clip.mp4"]["outputs"] if o["slot"] == "instagram/video")
             assert out["bytes"] and f"→ {out['bytes'] / 1e6:.1f} MB" in clip.inner_text() or \
                 f"→ {out['bytes'] / 1e3:.1f} KB" in clip.inner_text()
+    finally:
+        ctx.close()
+
+
+def test_works_without_javascript(batch, browser):
+    page, data, _ = batch
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    try:
+        tab = ctx.new_page()
+        tab.goto(page.as_uri())
+        assert tab.locator("article.asset:visible").count() == len(data["results"])
+        assert not tab.locator(".filter").is_visible()  # a filter that cannot work is not offered
+        assert all(tab.locator("img").nth(i).evaluate("i => i.naturalWidth") > 0
+                   for i in range(tab.locator("img").count()))
     finally:
         ctx.close()

@@ -126,3 +126,13 @@ def test_results_and_needs_are_in_path_order():
     out = summary.annotate(data)
     assert [r["source"] for r in out["results"]] == ["A.jpg", "b.jpg"]
     assert [n["source"] for n in out["summary"]["needs_person"]] == ["A.jpg", "b.jpg"]
+
+
+def test_needs_by_reason_takes_job_results_as_the_terminal_has_them():
+    from assetkit.model import JobResult, SlotResult, Status
+
+    results = [JobResult(f"p{i}.jpg", "image", findings=[Finding("no-credit", Severity.WARNING, "no credit")],
+                         outputs=[SlotResult("instagram/post", Status.READY, output="o.jpg", size=(1080, 1080))])
+               for i in range(3)]
+    [g] = report.needs_by_reason(results)
+    assert g["headline"] == "3 files have no credit" and [f["source"] for f in g["files"]] == ["p0.jpg", "p1.jpg", "p2.jpg"]

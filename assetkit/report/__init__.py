@@ -13,9 +13,9 @@ Modules import downwards only (writer -> html -> pictures/summary), never this p
 from .json import schema
 from .slots import limits_text, slot_dict, variants_text
 from .summary import (REPORT_SCHEMA_VERSION, STATUS_TEXT, STATUSES, Summary, annotate, annotate_result, build,
-                      group_by_reason, output_status, person_items, plain, result_status, tally_text)
+                      group_by_reason, needs_by_reason, output_status, person_items, plain, result_status, tally_text)
 from .writer import ReportError, ReportWriter, write
 
 __all__ = ["build", "write", "ReportWriter", "ReportError", "schema", "STATUSES", "STATUS_TEXT",
            "REPORT_SCHEMA_VERSION", "Summary", "annotate", "annotate_result", "output_status", "result_status",
-           "group_by_reason", "person_items", "plain", "tally_text", "variants_text", "limits_text", "slot_dict"]
+           "group_by_reason", "needs_by_reason", "person_items", "plain", "tally_text", "variants_text", "limits_text", "slot_dict"]

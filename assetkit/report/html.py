@@ -180,10 +180,17 @@ def _pic(img, alt: str, href: str | None) -> dict | None:
 
 def _findings(findings, names=()) -> list[dict]:
     """Findings as the page lists them; the credit has its own line, so no-credit is not repeated."""
+    shown = sorted((f for f in findings or [] if f.get("code") != "no-credit"), key=_urgency)
     return [{"severity": str(f.get("severity")), "code": str(f.get("code")),
              "message": segments(str(f.get("message")), names),
-             "section": f.get("section") or "", "fixed": bool(f.get("fixable"))}
-            for f in findings or [] if f.get("code") != "no-credit"]
+             "section": f.get("section") or "", "fixed": bool(f.get("fixable"))} for f in shown]
+
+
+def _urgency(f: dict) -> int:
+    """Findings most urgent first: errors, what needs review, warnings, notes."""
+    if f.get("severity") == "error":
+        return 0
+    return 1 if f.get("review") else 2 if f.get("severity") == "warning" else 3
 
 
 def _credit(info: dict, r: dict) -> str:
@@ -305,7 +312,9 @@ def output_view(r: dict, o: dict, lib, base: Path, src_thumb, boxes, names=()) -
     if video:
         facts += _video_facts(o.get("extra") or {})
     return {
-        "slot": slot_id, "status": status, "reason": segments(o.get("reason", ""), names), "summary": plan.get("summary") or "",
+        "slot": slot_id, "status": status,
+        # a failed or held slot's reason is its findings, listed below: said once
+        "reason": [] if status in ("failed", "needs-review") and o.get("findings") else segments(o.get("reason", ""), names), "summary": plan.get("summary") or "",
         "crop": crop, "result": result,
         "result_caption": what + (" · " + "; ".join(overlay) if overlay else ""),
         "no_result": {"failed": "no output", "planned": "nothing written (dry run or check)",
@@ -322,12 +331,12 @@ def page_view(data: dict, base: Path | None = None) -> dict:
     present = [s for s in STATUSES if by_status.get(s)]
     groups = []
     for g in summary.get("needs_by_reason") or []:
-        files: dict[str, dict] = {}
+        files: dict[str, dict] = {}  # each file once, with the slots it is about (details are on its card)
         for f in g["files"]:
-            names = _names(f["source"])
             e = files.setdefault(f["source"], {"id": anchor(f["source"]), "source": shown_path(f["source"], base),
                                                "slots": []})
-            e["slots"].append({"slot": f.get("slot"), "message": segments(f.get("message", ""), names)})
+            if f.get("slot") and f["slot"] not in e["slots"]:
+                e["slots"].append(f["slot"])
         groups.append({**g, "files": list(files.values())})
     return {
         "assets": summary.get("assets", 0), "outputs": summary.get("outputs", 0),
@@ -335,8 +344,8 @@ def page_view(data: dict, base: Path | None = None) -> dict:
         "version": str(data.get("assetkit", "")), "schema_version": str(data.get("schema_version", "")),
         "out_dir": shown_path(data.get("out_dir"), base), "interrupted": bool(data.get("interrupted")),
         "counts": [{"status": s, "n": by_status[s]} for s in present],
-        "statuses": STATUSES,
-        "by_slot": [{"slot": sid, "cells": [c.get(s, 0) for s in STATUSES]}
+        "statuses": present,  # the table's columns: the statuses that occur
+        "by_slot": [{"slot": sid, "cells": [c.get(s, 0) for s in present]}
                     for sid, c in sorted((summary.get("by_slot") or {}).items())],
         "groups": groups,
         "needs_files": len({f["source"] for g in summary.get("needs_by_reason") or [] for f in g["files"]}),

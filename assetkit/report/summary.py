@@ -207,6 +207,16 @@ def group_by_reason(items) -> list[dict]:
     return sorted(out, key=lambda g: (LEVELS.index(g["level"]), -g["count"], g["code"]))
 
 
+def needs_by_reason(results) -> list[dict]:
+    """``group_by_reason`` over JobResults or report dicts (annotated or not): what the terminal
+    summary needs to say "19 files have no credit" once."""
+    items = []
+    for r in results:
+        d = r if isinstance(r, dict) else plain(r)
+        items += person_items(d if "report_status" in d else annotate_result(d))
+    return group_by_reason(items)
+
+
 def _headline(code: str, n: int) -> tuple[str, str]:
     files = "1 file" if n == 1 else f"{n} files"
     if code == NO_OUTPUT:
