@@ -99,8 +99,11 @@ def check(paths, slots: str | Iterable[str] = "instagram", *, presets: PresetLib
     data = [x for x in items if isinstance(x, (bytes, bytearray, memoryview)) or hasattr(x, "read")]
     files = [x for x in items if not isinstance(x, Image.Image) and x not in data]
     slot_list = _slots(slots, presets)
-    with tempfile.TemporaryDirectory(prefix="assetkit-check-") as tmp:
-        labels = _spool(data, Path(tmp))
+    from contextlib import nullcontext
+
+    # a private copy only for bytes and file objects: paths are read where they are
+    with tempfile.TemporaryDirectory(prefix="assetkit-check-") if data else nullcontext() as tmp:
+        labels = _spool(data, Path(tmp)) if data else {}
         preflight.check_run(files, slot_list, opts, writes=False)
         job_list = collect_jobs([*files, *labels], slot_list, opts, mode="check")
         if on_start:

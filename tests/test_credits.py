@@ -408,3 +408,20 @@ def test_source_credit_from_iptc(tmp_path):
     src.write_bytes(_with_iptc(src.read_bytes(), {(2, 80): b"Iptc Person", (2, 116): b"(c) Iptc Org"}))
     res = prep(src, "instagram/post", tmp_path / "o", credit="Photo: {artist} / {copyright}")
     assert res.results[0].info["credit"]["line"] == "Photo: Iptc Person / (c) Iptc Org"
+
+
+@pytest.mark.parametrize("slot", ["instagram/profile", "facebook/profile"])
+def test_credit_on_a_circle_masked_profile_is_drawn_inside_the_circle(tmp_path, slot):
+    # the platform shows profile pictures as a circle: a corner credit would be cut off
+    src = fx.make_photo(tmp_path / "p.jpg", (1200, 1200))
+    [plain] = outputs(prep(src, slot, tmp_path / "plain"))
+    [o] = outputs(prep(src, slot, tmp_path / "cred", credit=CREDIT))
+    assert o.extra["credit"]["position"] == "bottom-centre"
+    assert not [f for f in o.findings if f.code == "credit-unreadable"]
+    diff = changed(pixels(plain.output), pixels(o.output))
+    h, w = diff.shape
+    ys, xs = np.nonzero(diff)
+    assert len(xs) > 300  # real glyphs were drawn
+    r = np.hypot(xs + 0.5 - w / 2, ys + 0.5 - h / 2)
+    assert r.max() <= w / 2 - 1, r.max()  # every changed pixel lies inside the circle the platform keeps
+    assert ys.min() > h / 2  # in the lower half, where a caption reads

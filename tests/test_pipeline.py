@@ -204,3 +204,47 @@ def test_opaque_rgba_photo_becomes_jpeg_but_transparent_graphic_stays_png(tmp_pa
     assert out.output.endswith(".jpg")
     logo = fx.make_transparent_png(tmp_path / "logo.png", (1200, 1200))
     assert only_output(prep(logo, "instagram/post", tmp_path / "out")).output.endswith(".png")
+
+
+def test_a_picture_given_only_video_slots_is_skipped_not_failed(tmp_path):
+    # 12.3 for images: no outputs, one info finding, status skipped, exit 0
+    src = fx.make_photo(tmp_path / "a.jpg", (1200, 1200))
+    res = assetkit.prepare([src], "instagram/video,youtube/video", out_dir=tmp_path / "o", jobs=1)
+    [r] = res.results
+    assert r.outputs == [] and [(f.code, f.severity) for f in r.findings] == [("skipped", "info")]
+    assert r.status == "skipped" and not r.failed and res.exit_status == 0
+    assert res.counts() == {"skipped": 1} and not (tmp_path / "o").exists()
+    assert assetkit.check([src], "instagram/video", jobs=1).exit_status == 0
+
+
+def test_up_to_date_answers_from_the_header_without_decoding(tmp_path, monkeypatch):
+    from assetkit.batch import collect_jobs
+    from assetkit.image import pipeline
+
+    src = fx.make_photo(tmp_path / "a.jpg", (2400, 1600))
+    slots = assetkit.load_presets().resolve("instagram/post,twitter/post")
+    opts = assetkit.Options(out_dir=str(tmp_path / "o"), crop="centre")
+    [job] = collect_jobs([src], slots, opts)
+    assert pipeline.up_to_date(job) is None  # nothing made yet
+    first = pipeline.run(job)
+    assert all(o.status.written for o in first.outputs)
+    monkeypatch.setattr(pipeline, "decode", lambda *a, **k: pytest.fail("up_to_date decoded the source"))
+    done = pipeline.up_to_date(job)
+    assert [o.status for o in done.outputs] == ["up-to-date", "up-to-date"]
+    assert [o.output for o in done.outputs] == [o.output for o in first.outputs]
+    assert "no-credit" in [f.code for f in done.findings]  # the header's findings, as a full run gives
+    # one slot out of date (its output removed): not every slot is, so the engine must run
+    import os
+
+    os.remove(first.outputs[1].output)
+    assert pipeline.up_to_date(job) is None
+    assert pipeline.up_to_date(job.__class__(**{**job.__dict__, "mode": "check"})) is None
+
+
+def test_every_output_carries_its_plan_summary(tmp_path):
+    src = fx.make_photo(tmp_path / "a.jpg", (3000, 2000))
+    res = prep(src, "instagram/post,facebook/cover", tmp_path / "o", credit="Photo: X")
+    for o in res.results[0].outputs:
+        s = o.plan["summary"]
+        w, h = o.size
+        assert s.startswith(f"{w}x{h} JPEG") and "crop " in s and "keeps " in s and "credit " in s

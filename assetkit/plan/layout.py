@@ -161,8 +161,7 @@ def _place_in_circle(text, out_size, position, font_path, shown, faces) -> Credi
     margin = max(2, round(MARGIN * min(w, h)))
     radius = min(w, h) / 2 - margin
     cx, cy = w / 2, h / 2
-    # the widest box whose outer corners stay inside the circle is ~1.6 radii wide at a credit's height
-    lay = _shrunk(text, size, minimum, margin, 1.6 * radius + 2 * margin, font_path)
+    lay = _shrunk(text, size, minimum, margin, 2 * radius + 2 * margin, font_path)  # the diameter first
     while True:
         bw, bh = lay.text_size[0] + 2 * lay.pad, lay.text_size[1] + 2 * lay.pad
         reach = radius ** 2 - (bw / 2) ** 2
