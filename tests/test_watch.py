@@ -323,7 +323,7 @@ def test_folders_made_by_hand_are_watched_and_unknown_names_get_a_note(tmp_path,
     (root / "instagarm" / "typo.jpg").write_bytes(variant(jpeg, 7))
     wait_for(lambda: (root / "failed" / "typo.jpg.txt").exists(), 15, "a note for the unknown folder", w)
     note = (root / "failed" / "typo.jpg.txt").read_text()
-    assert "Did you mean instagram/?" in note and "  facebook-cover/\n" in note and "  instagram-post/\n" in note
+    assert "Did you mean instagram/?" in note and "\n  facebook-cover/ " in note and "\n  instagram-post/ " in note
     assert (root / "failed" / "typo.jpg").exists() and not (root / "instagarm" / "typo.jpg").exists()
     for n in root.glob("failed/*.txt"):
         assert "--" not in n.read_text(), f"{n.name} speaks of command-line flags"

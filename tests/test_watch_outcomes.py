@@ -11,7 +11,7 @@ from assetkit import watch as hot
 from assetkit.model import Finding, JobResult, Severity, SlotResult, Status
 from assetkit.presets import load_presets
 from assetkit.watch import outcomes as oc
-from assetkit.watch.drops import suggest
+from assetkit.watch.drops import describe_names, suggest
 from assetkit.watch.scanner import NotAFile, Scanner
 
 LIB = load_presets()
@@ -144,11 +144,12 @@ def test_plain_words_for_what_to_do_next():
 
 
 def test_unknown_folder_note_lists_the_names_that_work():
-    note = oc.unknown_folder_note("a.jpg", "instagarm", hot.valid_names(LIB), suggest("instagarm", LIB),
+    note = oc.unknown_folder_note("a.jpg", "instagarm", describe_names(LIB), suggest("instagarm", LIB),
                                   "2026-12-01 10:00:00")
     assert "Did you mean instagram/?" in note
-    for name in ("instagram/", "facebook-cover/", "instagram-profile/", "youtube/"):
-        assert f"  {name}\n" in note
+    lines = {ln.split()[0]: ln for ln in note.splitlines() if ln.startswith("  ")}
+    assert {"instagram/", "facebook-cover/", "instagram-profile/", "youtube/"} <= set(lines)
+    assert "Cover photo (photos)" in lines["facebook-cover/"] and "feed video for videos" in lines["instagram/"]
     assert "--" not in note
 
 

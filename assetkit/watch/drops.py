@@ -95,6 +95,22 @@ def valid_names(lib: PresetLibrary) -> list[str]:
     return [*lib.platforms, *sorted(s.folder for s in lib.slots.values())]
 
 
+def describe_names(lib: PresetLibrary) -> list[str]:
+    """Each valid name with what it is for: ``instagram-story/   Instagram Stories (photos and videos)``."""
+    out = []
+    for name in valid_names(lib):
+        d = drop_for_name(name, lib)
+        if name in lib.defaults:
+            platform = {"youtube": "YouTube"}.get(name, name.capitalize())
+            what = f"{platform}: " + ", ".join(f"{s.title.lower()} for {k}s" for k in ("photo", "video")
+                                               for s in d.slots if s.takes(k))
+        else:
+            s = d.slots[0]
+            what = f"{s.title} ({d.takes_text()})"
+        out.append(f"{name + '/':<24} {what}")
+    return out
+
+
 def suggest(folder: str, lib: PresetLibrary) -> str | None:
     """The valid name closest to a misspelt one (``instagarm`` -> ``instagram``), if any is close."""
     close = difflib.get_close_matches(folder_key(folder), valid_names(lib), n=1, cutoff=0.75)

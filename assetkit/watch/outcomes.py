@@ -126,7 +126,8 @@ def _advice(f: Finding, slot, r: JobResult) -> str:
         has = f"is {have[0]}x{have[1]} pixels, " if all(have) else "is "
         needs = f"the {need[0]}x{need[1]} that {slot_title(slot)} needs" if need else f"what {slot_title(slot)} needs"
         return (f"The picture {has}smaller than {needs}. Use a larger original (the full-size photo from the "
-                f"camera or phone, not a copy from a chat app or a screenshot).")
+                f"camera or phone, not a copy from a chat app or a screenshot). If an enlarged, softer picture "
+                f"is acceptable, whoever looks after the hot folder can allow enlarging for this folder.")
     if f.code == "video-too-long":
         limit = getattr(getattr(slot, "max_duration", None), "value", None)
         dur = info.get("duration")
@@ -195,9 +196,8 @@ def result_note(name: str, folder: str, dropped: str, when: str, lines: Sequence
 def unknown_folder_note(name: str, folder: str, valid: Sequence[str], close: str | None, when: str) -> str:
     mean = f"Did you mean {close}/? " if close else ""
     return (f"{name} was put into {folder}/, a folder name assetkit does not know, so it was not prepared.\n\n"
-            f"{mean}Put the file into a folder named for where it will be posted. These names work "
-            f"(a platform takes photos and videos; platform-slot is one kind of post):\n"
-            + "".join(f"  {n}/\n" for n in valid)
+            f"{mean}Put the file into a folder named for where it will be posted. These names work:\n"
+            + "".join(f"  {n}\n" for n in valid)
             + f"\nYou may make any of these folders yourself; assetkit starts watching it at once.\n"
               f"(put into {folder}/ on {when})\n")
 

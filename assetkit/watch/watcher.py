@@ -38,8 +38,8 @@ from ..model import Job, JobResult
 from ..options import Options
 from ..presets import PresetLibrary, Slot
 from . import outcomes as oc
-from .drops import (FAILED_DIR, NEEDS_REVIEW_DIR, ORIGINALS, READY, REPORTS, STATE, Drop, drop_for_name,
-                    folder_key, suggest, valid_names)
+from .drops import (FAILED_DIR, NEEDS_REVIEW_DIR, ORIGINALS, READY, REPORTS, STATE, Drop, describe_names,
+                    drop_for_name, folder_key, suggest, valid_names)
 from .journal import DONE, FAILED_STATE, QUEUED, REVIEW, Journal, fold, stamp
 from .scanner import Changed, Found, NotAFile, Scanner, Stopped, read_content
 
@@ -345,7 +345,7 @@ class Watcher:
         return _Task(path, drop, digest, kind, slots, stem, (content.size, content.mtime))
 
     def _valid(self) -> list[str]:
-        return valid_names(self.lib) if self.lib is not None else sorted(d.name for d in self.drops)
+        return describe_names(self.lib) if self.lib is not None else sorted(d.name + "/" for d in self.drops)
 
     def _stuck(self, path: Path, e: Exception) -> None:
         """Leave the file where it is until the next start (the journal keeps its state), and say so."""
