@@ -147,6 +147,8 @@ class Watcher:
         self.executor: Executor | None = None
         self.counts = {DONE: 0, FAILED_STATE: 0, REVIEW: 0, "duplicate": 0}
         self.busy_batch = False
+        self._log_lock = threading.Lock()
+        self.reports = _Reports(self)
         self.aborted = False      # workers ended after a stop: their files stay queued for the next start
         self._told: set[tuple[str, str]] = set()
         self._watched: set[str] = set()
@@ -155,8 +157,9 @@ class Watcher:
     # ----------------------------------------------------------------------------- logging
 
     def log(self, event: str, text: str) -> None:
-        self.out.write(f"{stamp()} {event} {text}\n")
-        self.out.flush()
+        with self._log_lock:  # the report thread logs too: whole lines
+            self.out.write(f"{stamp()} {event} {text}\n")
+            self.out.flush()
 
     def rel(self, p: Path | str) -> str:
         try:
@@ -167,7 +170,10 @@ class Watcher:
     # ------------------------------------------------------------------------------- main loop
 
     def run(self, once: bool = False) -> int:
-        sweep_temp(self.root / READY)
+        for d in (READY, REPORTS):
+            sweep_temp(self.root / d)
+        for p in self.root.glob(f".report.html.*{TMP_SUFFIX}*"):
+            p.unlink(missing_ok=True)
         self._executor()  # workers up before the first file arrives
         self.observer = None if once or self.poll else self._start_observer()
         self._watched.update(d.path_name for d in self.drops)
@@ -199,6 +205,7 @@ class Watcher:
                 self.observer.join(timeout=5)
             if self.executor is not None:
                 self.executor.shutdown(wait=True, cancel_futures=True)
+            self.reports.close(None if once else self.grace)  # --once: every report; a stop: within the grace
             sweep_temp(self.root / READY)
             self.journal.close()
         c = self.counts
@@ -433,18 +440,22 @@ class Watcher:
                 self.write_report(finished, time.perf_counter() - started)
 
     def write_report(self, results: list[JobResult], seconds: float) -> None:
-        """The HTML contact sheet of this batch: ROOT/reports/<time>.html, and ROOT/report.html (latest)."""
+        """The HTML contact sheet of this batch: ROOT/reports/<time>.html, and ROOT/report.html (latest).
+        Rendered on the report thread: the watcher goes on with the next files meanwhile."""
         from .. import report
         from ..batch import BatchResult
 
         try:
             data = report.build(BatchResult(results, seconds, str(self.root / READY)))
-            path = self.root / REPORTS / f"batch-{time.strftime('%Y%m%d-%H%M%S')}.html"
-            report.write(data, unique_path(path), presets=self.lib)  # --presets slots get their safe areas
-            report.write(data, self.root / "report.html", presets=self.lib)
-            self.log("report", f"{self.rel(self.root / 'report.html')} ({oc.plural(len(results), 'file')})")
         except Exception as e:  # noqa: BLE001 - a report problem never stops the watcher
             self.log("error", f"could not write the batch report: {type(e).__name__}: {e}")
+            return
+        archive = self.root / REPORTS / f"batch-{time.strftime('%Y%m%d-%H%M%S')}.html"
+        n = 2
+        while archive.exists() or archive in self.reports.claimed:  # a report still being rendered
+            archive = archive.with_name(f"batch-{time.strftime('%Y%m%d-%H%M%S')}-{n}.html")
+            n += 1
+        self.reports.put(data, [archive, self.root / "report.html"], len(results))
 
     def finish(self, t: _Task, r: JobResult) -> Path:
         """Record the outcome (one transaction), then move the original; returns where it went."""
@@ -500,6 +511,52 @@ class Watcher:
         if note is not None:
             write_note(dest.with_name(dest.name + ".txt"), note)
         os.replace(path, dest) if _same_device(path, dest.parent) else _copy_move(path, dest)
+
+
+class _Reports:
+    """One thread that renders the batch reports in order (a page of 50 pictures takes seconds), so
+    neither new files nor a stop wait for it. On close, what is not written in time is given up
+    before its file is touched: no half-written page, no temporary left behind."""
+
+    def __init__(self, w: Watcher):
+        import queue
+
+        self.w, self.q, self.lock, self.abandoned = w, queue.Queue(), threading.Lock(), False
+        self.claimed: set[Path] = set()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="assetkit-reports")
+        self.thread.start()
+
+    def put(self, data: dict, paths: list[Path], n: int) -> None:
+        self.claimed.add(paths[0])
+        self.q.put((data, paths, n))
+
+    def _run(self) -> None:
+        from ..fsutil import write_atomic
+        from ..report.html import render_html
+
+        while True:
+            item = self.q.get()
+            if item is None:
+                return
+            data, paths, n = item
+            try:
+                pages = [(p, render_html(data, p, self.w.lib)) for p in paths]
+                with self.lock:
+                    if self.abandoned:
+                        return
+                    for p, text in pages:
+                        write_atomic(p, text.encode("utf-8"))
+                self.w.log("report", f"{self.w.rel(paths[-1])} ({oc.plural(n, 'file')})")
+            except Exception as e:  # noqa: BLE001 - a report problem never stops the watcher
+                self.w.log("error", f"could not write the batch report: {type(e).__name__}: {e}")
+
+    def close(self, timeout: float | None) -> None:
+        self.q.put(None)
+        self.thread.join(timeout)
+        with self.lock:
+            self.abandoned = True
+        if self.thread.is_alive():
+            self.w.log("stopping", "the last batch report was not finished in time; the next batch writes one")
 
 
 def _wait_idle(w: Watcher, seconds: float) -> bool:
