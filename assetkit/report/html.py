@@ -271,7 +271,9 @@ def card_view(r: dict, lib, base: Path) -> dict:
         "statuses": " ".join(s for s, _ in marks),
         "tally": [{"status": s, "n": n} for s, n in marks], "no_outputs": not outputs,
         "all": marks[0][0] if len(marks) == 1 else "mixed",
-        "reason": segments(r.get("reason", ""), names),
+        # a file without outputs: its findings (listed beside) say why; said once
+        "reason": segments(r.get("reason", ""), names) if not _findings(r.get("findings"))
+        else [("not for the slots asked" if marks[0][0] == "skipped" else "no output", False)],
         "original": original, "original_caption": what + faces_text, "shown": shown_path(source, base),
         "no_original": "no frame could be read from the video" if r.get("kind") == "video"
         else "the file could not be read as a picture",
@@ -314,12 +316,15 @@ def output_view(r: dict, o: dict, lib, base: Path, src_thumb, boxes, names=()) -
     return {
         "slot": slot_id, "status": status,
         # a failed or held slot's reason is its findings, listed below: said once
-        "reason": [] if status in ("failed", "needs-review") and o.get("findings") else segments(o.get("reason", ""), names), "summary": plan.get("summary") or "",
+        "reason": ([] if status in ("failed", "needs-review") and o.get("findings")
+                   else segments(o.get("reason", ""), names)),
+        "summary": "" if status == "failed" else plan.get("summary") or "",  # a failed plan's findings say it
         "crop": crop, "result": result,
         "result_caption": what + (" · " + "; ".join(overlay) if overlay else ""),
         "no_result": {"failed": "no output", "planned": "nothing written (dry run or check)",
                       "skipped": "not for this slot"}.get(status, "no preview"),
-        "facts": facts, "file": shown_path(o.get("output"), base), "file_href": _href(o.get("output"), base) if status != "planned" else None,
+        "facts": facts, "file": shown_path(o.get("output"), base),
+        "file_href": _href(o.get("output"), base) if status != "planned" else None,
         "findings": _findings(o.get("findings"), names),
     }
 
