@@ -15,14 +15,14 @@ from .errors import MediaError, UsageError
 from .image.load import flatten, to_srgb  # noqa: F401 - library helpers
 from .model import Job, Status, decide_status
 from .options import Options
-from .presets import PresetLibrary, Slot, load_presets
+from .presets import KINDS, PresetLibrary, Slot, load_presets
 
 if TYPE_CHECKING:
     from .plan import PhotoPlan
 
 
 def _slots(slots: str | Iterable[str] | Iterable[Slot], presets: PresetLibrary | None,
-           kinds=("photo", "video")) -> list[Slot]:
+           kinds=KINDS) -> list[Slot]:
     if not isinstance(slots, str):
         slots = list(slots)
         if slots and all(isinstance(s, Slot) for s in slots):

@@ -36,7 +36,7 @@ class Row:
 
     @property
     def consent_ok(self) -> bool:
-        return self.consent in ("yes", "not-needed")
+        return self.consent in (Consent.YES, Consent.NOT_NEEDED)
 
 
 @dataclass(frozen=True)

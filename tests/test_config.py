@@ -9,7 +9,7 @@ from assetkit.cli import main
 import fixtures as fx
 
 
-def test_config_in_the_input_folder_is_never_read_and_gps_stays_out(tmp_path, monkeypatch):
+def test_config_in_the_input_folder_is_never_read_and_gps_stays_out(tmp_path, monkeypatch, capsys):
     """15.5: an assetkit.toml lying among the photos with keep_location = true kept GPS silently."""
     indir = tmp_path / "in"
     indir.mkdir()
@@ -20,6 +20,8 @@ def test_config_in_the_input_folder_is_never_read_and_gps_stays_out(tmp_path, mo
     monkeypatch.chdir(work)
     rc = main(["prepare", str(indir), "--for", "instagram/post", "-o", str(tmp_path / "out"), "--jobs", "1"])
     assert rc == 0
+    err = capsys.readouterr().err
+    assert "not read:" in err and "assetkit.toml" in err and "keep_location" not in err
     out = tmp_path / "out" / "instagram-post" / "gps.jpg"
     with Image.open(out) as im:
         assert not im.getexif().get_ifd(fx.IFD_GPS)
@@ -58,7 +60,7 @@ def test_privacy_notes_name_where_keep_location_came_from(tmp_path):
     assert config.resolve({"keep_location": False}, cwd=tmp_path).privacy_notes == ()
 
 
-def test_prepare_prints_nothing_about_config_it_did_not_read(tmp_path, monkeypatch, capsys):
+def test_a_broken_config_in_the_working_folder_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "assetkit.toml").write_text("[prepare]\nquality = 'x'\n")
     assert config.find_config([tmp_path / "in"], cwd=tmp_path) == tmp_path / "assetkit.toml"

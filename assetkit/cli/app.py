@@ -52,6 +52,8 @@ def _resolve(names, values: dict, paths=()) -> dict:
         R.echo(f"config: {R.short(resolved.path)}", err=True)
     for note in resolved.privacy_notes:
         R.echo(note, err=True)
+    for p in resolved.ignored:  # 15.5: a config among the photos is never read; say so once
+        R.echo(f"not read: {R.short(p)} (assetkit.toml is read from the working folder or --config)", err=True)
     return resolved.options
 
 

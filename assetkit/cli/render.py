@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from ..model import Severity, Status
+from ..options import MediaKind
 
 COLOUR = {"failed": "red", "needs-review": "yellow", "fixed": "green", "ready": "green", "up-to-date": "cyan",
           "planned": "blue", "error": "red", "warning": "yellow"}
@@ -145,7 +146,7 @@ def presets(lib, slot_text, limits_text) -> None:
     for sid in sorted(lib.slots):
         s = lib.slots[sid]
         default = " (default)" if sid in lib.defaults.get(s.platform, {}).values() else ""
-        echo(f"{sid}{default}  [{'/'.join(k for k in ('photo', 'video') if s.takes(k))}]")
+        echo(f"{sid}{default}  [{'/'.join(k for k in MediaKind.values() if s.takes(k))}]")
         say(f"size: {slot_text(s)}; limits: {limits_text(s)}")
         say(f"source: {s.source}")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..errors import UsageError
-from ..presets import PresetLibrary, Slot
+from ..presets import KINDS, PresetLibrary, Slot
 
 READY, NEEDS_REVIEW_DIR, FAILED_DIR, ORIGINALS, STATE, REPORTS = (
     "ready", "needs-review", "failed", "originals", ".assetkit", "reports")
@@ -52,7 +52,7 @@ class Drop:
 
     def takes_text(self) -> str:
         """"photos", "videos" or "photos and videos": what a person may put in this folder."""
-        kinds = [k for k in ("photo", "video") if any(s.takes(k) for s in self.slots)]
+        kinds = [k for k in KINDS if any(s.takes(k) for s in self.slots)]
         return " and ".join(k + "s" for k in kinds) or "nothing"
 
 
