@@ -96,14 +96,14 @@ def resolve(template: str | None, row: Row | None, meta: SourceCredit) -> Credit
     return Credit(None, None, None, "none", source)
 
 
-def no_credit_message(name: str, credit: Credit) -> tuple[str, Severity] | None:
+def no_credit_message(credit: Credit) -> tuple[str, Severity] | None:
     if credit.line:
         return None
     if credit.source == "external":
-        return (f"{name} is from an external source and has no credit: external images must be "
+        return ("no credit on a picture from an external source: external images must be "
                 "credited and sourced (give --credit, a manifest credit, or metadata)", Severity.ERROR)
     who = "an own photo" if credit.source == "own" else "its source is not recorded"
-    return (f"{name} has no credit ({who}); give --credit, a manifest credit, or set Artist/Copyright",
+    return (f"no credit ({who}); give --credit, a manifest credit, or set Artist/Copyright",
             Severity.WARNING)
 
 
@@ -172,10 +172,10 @@ def facts(options, row: Row | None, source: SourceCredit = SourceCredit(), kept:
     return Rights(resolve(options.credit, row, source), row, kept)
 
 
-def file_findings(name: str, rights: Rights, platforms=()) -> list[Finding]:
+def file_findings(rights: Rights, platforms=()) -> list[Finding]:
     """Findings about the file's rights whatever the slot: no credit; the manifest caption's lint."""
     out = []
-    missing = no_credit_message(name, rights.credit)
+    missing = no_credit_message(rights.credit)
     if missing:
         out.append(finding("no-credit", missing[0], severity=missing[1]))
     row = rights.row

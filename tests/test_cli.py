@@ -293,3 +293,15 @@ def test_a_finding_shared_by_many_files_is_said_once_with_the_files_under_it(cap
     out = capsys.readouterr().out
     assert out.count("no credit: give --credit") == 1
     assert "6 files: no credit" in out and "p0.jpg, p1.jpg, p2.jpg" in out
+
+
+def test_messages_do_not_repeat_the_file_name(tmp_path, capsys):
+    """The file is named once, on the line the findings are listed under (issue 12.4)."""
+    import assetkit
+
+    big = fx.make_photo(tmp_path / "Holiday-Snap-7731.jpg", (1300, 1300), gps=True)
+    small = fx.make_photo(tmp_path / "Tiny-Logo-0042.jpg", (300, 200))
+    res = assetkit.check([big, small], "instagram/post,facebook/cover", jobs=1)
+    messages = [f.message for r in res.results for f in r.all_findings]
+    assert {"gps-present", "no-credit", "too-small"} <= {f.code for r in res.results for f in r.all_findings}
+    assert not [m for m in messages if "Holiday-Snap-7731" in m or "Tiny-Logo-0042" in m]

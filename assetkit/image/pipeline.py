@@ -107,7 +107,7 @@ def read_rights(w: Work) -> bool:
                             metadata.read_kept(w.im, w.opts.keep_location))
     w.result.info["credit"] = w.facts.to_info()
     w.result.info["consent"] = row.consent if row else None
-    w.notes = rights.file_findings(Path(w.info.path).name, w.facts, [s.platform for s in w.todo])
+    w.notes = rights.file_findings(w.facts, [s.platform for s in w.todo])
     return True
 
 

@@ -111,7 +111,7 @@ def make_plan(info, slot, options, analysis=None, rights: rights_.Rights | None 
     findings: list[Finding] = []
     if not slot.takes("photo"):
         return _no_output(info, slot, opts, [finding(
-            "unsupported", f"{Path(info.path).name} is a picture; {sid} is a {slot.kind} slot", slot=sid)])
+            "unsupported", f"a picture; {sid} is a {slot.kind} slot", slot=sid)])
     src_w, src_h = info.width, info.height
     variant = geometry.choose_variant(slot.variants, src_w, src_h, opts.variant)
     if variant is None:  # the variant asked for names nothing in this slot
@@ -124,7 +124,7 @@ def make_plan(info, slot, options, analysis=None, rights: rights_.Rights | None 
     win_w, win_h = box[2] - box[0], box[3] - box[1]
     upscale = not geometry.fits(box, variant.width, variant.height)
     if upscale:
-        msg = (f"{Path(info.path).name} is {src_w}x{src_h}; the {variant.name} crop is {win_w:.0f}x{win_h:.0f}, "
+        msg = (f"the picture is {src_w}x{src_h}; the {variant.name} crop is {win_w:.0f}x{win_h:.0f}, "
                f"smaller than {sid} ({variant.width}x{variant.height})")
         if not opts.allow_upscale:
             findings.append(finding("too-small", msg + ": it would have to be enlarged. Use a larger original, "
@@ -275,13 +275,12 @@ def _safe_area_findings(slot, box, analysis, src_w, src_h) -> list[Finding]:
 def source_findings(info, keep_location: bool = False) -> list[Finding]:
     """What is true of the source whatever the slot: private data, colour space."""
     out = []
-    name = Path(info.path).name
     if info.location:
         fate = "kept because you asked (--keep-location)" if keep_location else "removed from every output"
-        out.append(finding("gps-present", f"{name} carries location data ({', '.join(info.location)}): {fate}"))
+        out.append(finding("gps-present", f"location data in the original ({', '.join(info.location)}): {fate}"))
     if info.private:
-        out.append(finding("private-metadata", f"{name} carries {', '.join(info.private)}: removed from every output"))
+        out.append(finding("private-metadata", f"the original carries {', '.join(info.private)}: removed from every output"))
     if not info.is_srgb:
         what = info.icc or ("CMYK" if info.mode == "CMYK" else f"{info.mode} pixels")
-        out.append(finding("not-srgb", f"{name} is {what}: converted to sRGB 8-bit"))
+        out.append(finding("not-srgb", f"the original is {what}: converted to sRGB 8-bit"))
     return out

@@ -222,7 +222,7 @@ def make_video_plan(info: VideoInfo, slot: Slot, options: Options, *, rel_stem: 
     sid = slot.id
     name = Path(info.path).name
     if not slot.takes("video"):
-        return _nothing(info, slot, [finding("unsupported", f"{name} is a video; {sid} takes pictures only",
+        return _nothing(info, slot, [finding("unsupported", f"a video; {sid} takes pictures only",
                                              slot=sid)], "no output: not a video slot")
     fit = geometry.check_fit(options.fit or default_fit(slot))
     found = validate(info, slot)

@@ -44,7 +44,7 @@ def run(job: Job) -> JobResult:
     result = JobResult(source=job.path, kind="video")
     if not any(s.takes("video") for s in job.slots):
         wanted = ", ".join(s.id for s in job.slots)
-        result.findings.append(finding("skipped", f"{Path(job.path).name} is a video; {wanted} "
+        result.findings.append(finding("skipped", f"a video; {wanted} "
                                        f"take{'s' if len(job.slots) == 1 else ''} pictures only"))
         return result
     try:
