@@ -5,12 +5,31 @@ but only those whose writer is gone: the writer's pid is in the temporary's name
 files in flight alone."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
 from pathlib import Path
 
 TMP_SUFFIX = ".assetkit-tmp"
+# File names are at most 255 bytes on every common filesystem; outputs keep room for the temporary's
+# decoration (".NAME.PID-RANDOM.assetkit-tmp.ext", ~40 bytes) so writing never fails on a long name.
+NAME_BYTES = 200
+
+
+def fit_name(name: str, limit: int = NAME_BYTES) -> str:
+    """``name`` if it fits ``limit`` bytes (UTF-8), else its stem cut at a character boundary plus
+    ``~`` and a short hash of the whole name, extension kept: two long names that differ only at
+    the end still get distinct outputs, and the same name always gets the same output."""
+    raw = name.encode("utf-8")
+    if len(raw) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext.encode()) > 16:
+        stem, ext = name, ""
+    tag = "~" + hashlib.sha1(raw).hexdigest()[:8] + (f".{ext}" if ext else "")
+    cut = stem.encode("utf-8")[: limit - len(tag.encode())].decode("utf-8", "ignore")
+    return cut + tag
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:

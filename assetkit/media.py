@@ -6,6 +6,7 @@ fast and a decompression bomb is refused before it can allocate anything.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -14,7 +15,7 @@ import warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from . import metadata
 from .errors import MediaError
@@ -29,8 +30,9 @@ except ImportError:  # pragma: no cover - it is a dependency; keep the rest work
     HEIF = False
 
 
-IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF"}
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF", "AVIF"}
+_AVIF_BRANDS = {b"avif", b"avis"}  # AV1 in HEIF: Pillow reads it natively (pillow-heif no longer does)
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"} | _AVIF_BRANDS
 _VIDEO_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"qt  ", b"M4V ",
                  b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"MSNV", b"dash", b"f4v ", b"XAVC", b"crx "}
 _QT_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
@@ -54,7 +56,7 @@ def sniff(head: bytes) -> tuple[str, str | None]:
         size = int.from_bytes(head[:4], "big")
         brands = {major} | {head[i:i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
         if major in _HEIF_BRANDS or (brands & _HEIF_BRANDS and not brands & _VIDEO_BRANDS):
-            return "image", "HEIF"
+            return "image", "AVIF" if major in _AVIF_BRANDS or (major == b"mif1" and brands & _AVIF_BRANDS) else "HEIF"
         return "video", "mp4"
     if head[4:8] in _QT_ATOMS:
         return "video", "mov"
@@ -167,18 +169,54 @@ def open_image(path: str | os.PathLike, fmt: str | None = None) -> Image.Image:
             raise MediaError(path, "unreadable", _not_a_picture(path))
     if fmt == "HEIF" and not HEIF:  # pragma: no cover
         raise MediaError(path, "unreadable", "HEIC/HEIF support needs pillow-heif")
-    # We guard pixel counts ourselves (--max-pixels, checked in identify) so the message can name the
-    # file and the limit; Pillow's own guard is lifted for this one open only, not for library users.
-    saved = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None
     try:
-        with warnings.catch_warnings():
+        with pillow_cap_lifted(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns on odd-but-readable files; we report real problems
             return Image.open(path, formats=[fmt])
     except Exception as e:  # Pillow raises many types for damaged headers
-        raise MediaError(path, "unreadable", f"damaged {fmt} file: {e}") from None
+        raise damaged(path, fmt, _why(path, fmt, e), "file") from None
+
+
+def _why(path: str, fmt: str, e: Exception) -> Exception:
+    """Pillow's "cannot identify image file" hides the plugin's reason (for a file whose bytes we
+    already know are ``fmt``): ask the plugin itself, so "unknown pixel mode" is not called damage."""
+    if not isinstance(e, UnidentifiedImageError) or fmt not in Image.OPEN:
+        return e
+    try:
+        with open(path, "rb") as fh, pillow_cap_lifted(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Image.OPEN[fmt][0](fh, path).close()
+    except Exception as inner:  # noqa: BLE001 - what we were looking for
+        return inner
+    return e
+
+
+@contextlib.contextmanager
+def pillow_cap_lifted():
+    """We guard pixel counts ourselves (--max-pixels in identify, the decode budget in image/load.py) so
+    a message can name the file and the limit; Pillow's own guard, which TIFF checks again on load, is
+    lifted for our open and decode only, not for library users."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
     finally:
         Image.MAX_IMAGE_PIXELS = saved
+
+
+# what Pillow says when a file is valid but in a variant it does not decode (a 16-bit CIELab TIFF,
+# an unusual bit depth or compression): that is "not supported", not "damaged"
+_UNSUPPORTED = ("unknown pixel mode", "not supported", "unsupported", "unknown raw mode", "unknown compression",
+                "cannot handle", "unknown image mode")
+
+
+def damaged(path: str, fmt: str, e: Exception, what: str = "data") -> MediaError:
+    """The MediaError for a decoder's complaint: unsupported-format or unreadable (damaged)."""
+    text = str(e) or type(e).__name__
+    if any(k in text.lower() for k in _UNSUPPORTED):
+        return MediaError(path, "unsupported-format", f"a {fmt} file in a variant assetkit cannot decode ({text}); "
+                          "save it as 8-bit RGB to use it")
+    return MediaError(path, "unreadable", f"damaged {fmt} {what}: {text}")
 
 
 def _not_a_picture(path: str) -> str:
@@ -226,15 +264,32 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
             stored_height=h, orientation=orientation, mode=im.mode, icc=icc, has_alpha=has_alpha,
             frames=2 if getattr(im, "is_animated", False) else 1, location=location, private=private, artist=artist,
             copyright=copyright_, has_thumbnail=thumbnail,
-            extra={"bits": 16 if im.mode.startswith("I;16") or im.mode in ("I", "F") else 8},
+            extra={"bits": _bits(im, fmt)},
         )
     except MediaError:
         raise
     except Exception as e:
-        raise MediaError(path, "unreadable", f"damaged {fmt} header: {e}") from None
+        raise damaged(path, fmt, e, "header") from None
     finally:
         if own:
             im.close()
+
+
+def _bits(im: Image.Image, fmt: str) -> int:
+    """Bits per sample as stored (Pillow gives 16-bit RGB PNGs and some TIFFs to us as 8-bit modes)."""
+    try:
+        if fmt == "PNG":
+            with open(im.filename, "rb") as fh:  # IHDR: 8 signature + 8 chunk header + 8 size, then depth
+                fh.seek(24)
+                return fh.read(1)[0]
+        if fmt == "TIFF":
+            bps = im.tag_v2.get(258)
+            return int(max(bps) if isinstance(bps, tuple) else bps or 8)
+        if fmt in ("HEIF", "AVIF"):
+            return int(im.info.get("bit_depth") or 8)
+    except Exception:  # a header odd enough to hide it: the mode tells what we can
+        pass
+    return 32 if im.mode == "F" else 16 if im.mode.startswith("I;16") or im.mode == "I" else 8
 
 
 def _icc_description(data: bytes | None) -> str | None:

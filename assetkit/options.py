@@ -181,6 +181,7 @@ class Options:
     dry_run: bool = False
     flat: bool = False
     keep_location: bool = False          # privacy opt-out: only when the user explicitly asks
+    allow_partial: bool = False          # a cut picture (truncated data) is written, with a warning
     # video
     fit: Fit | None = None               # None: pad for 16:9 slots, else crop
     trim: Text | None = None             # "START-END" | "auto"

@@ -48,7 +48,7 @@ def test_bad_inputs_get_findings_and_the_batch_completes(tmp_path, messy):
     assert by_name["good.jpg"].outputs[0].status.written
     assert by_name["Fête à l'école 1.jpg"].outputs[0].status.written
     expect = {"empty.jpg": ("unreadable", "empty"), "text.jpg": ("unreadable", "not a picture"),
-              "random.jpg": ("unreadable", "not a picture"), "truncated.jpg": ("unreadable", "truncated"),
+              "random.jpg": ("unreadable", "not a picture"), "truncated.jpg": ("truncated", "ends before"),
               "bomb.png": ("too-many-pixels", "10000 MP")}
     for name, (code, words) in expect.items():
         [f] = by_name[name].findings

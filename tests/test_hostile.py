@@ -55,7 +55,7 @@ def test_corrupted_files_never_break_the_batch(tmp_path):
         codes = {f.code for f in r.all_findings}
         assert "failed" not in codes, (r.source, [f.message for f in r.all_findings])
         if not any(o.output for o in r.outputs):
-            assert codes & {"unreadable", "too-many-pixels", "too-small"}, (r.source, codes)
+            assert codes & {"unreadable", "truncated", "unsupported-format", "too-many-pixels", "too-small"}, (r.source, codes)
     assert not list(out.rglob(f"*{TMP_SUFFIX}*"))
     for p in out.rglob("*.*"):
         with Image.open(p) as im:

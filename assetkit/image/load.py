@@ -13,10 +13,13 @@ import io
 import math
 import warnings
 
+from pathlib import Path
+
 import numpy as np
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile
 
 from ..errors import MediaError
+from ..model import Severity
 from ..media import MediaInfo
 
 # EXIF orientation -> the transpose that makes the stored picture upright (as ImageOps.exif_transpose)
@@ -44,28 +47,128 @@ def _dated(icc: bytes, date=(2016, 1, 1, 0, 0, 0)) -> bytes:
 SRGB_ICC = _dated(SRGB_PROFILE.tobytes())
 
 
-def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0) -> tuple[Image.Image, float, float]:
-    """Decode the stored pixels, letting JPEG skip detail it would throw away.
+# Bytes per pixel that each Pillow mode holds while decoded (what the decode budget counts).
+_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2,
+          "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "RGBX": 4, "CMYK": 4, "I": 4, "F": 4}
+# What a working copy (normalise_mode) of each mode costs per pixel on top of the decoded one.
+_WORKING = {"P": 4, "PA": 4, "LA": 4, "La": 4, "1": 1, "RGBa": 4, "RGBX": 3, "YCbCr": 3, "LAB": 3,
+            "I;16": 1, "I;16B": 1, "I;16L": 1, "I;16N": 1, "I": 1, "F": 1}
+BAND_ROWS = 512  # a working copy bigger than the budget is made band by band, reduced as it goes
+
+
+def decode_budget(max_pixels: int) -> int:
+    """Bytes of decoded pixels one worker may hold: one byte per pixel that --max-pixels allows
+    (250 MB at the default: a 250 MP palette or grey picture, 83 MP of RGB, 62 MP of RGBA after
+    shrink-on-load). A bigger decode is refused before it starts, so memory stays bounded whatever a
+    small file claims; raising --max-pixels raises the budget with it."""
+    return int(max_pixels)
+
+
+def decode_cost(mode: str, size: tuple[int, int]) -> int:
+    return size[0] * size[1] * _BYTES.get(mode, 4)
+
+
+def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0, *, options=None,
+           notes: list | None = None) -> tuple[Image.Image, float, float]:
+    """Decode the stored pixels, letting JPEG skip detail it would throw away, within the budget.
 
     ``shrink`` is how many source pixels per output pixel the outputs need at the least; libjpeg's
     DCT scaling (Pillow ``draft``) decodes at 1/2, 1/4 or 1/8 while staying at or above that, so a
-    24 MP photo is never fully decoded for a 1080 px output. Returns the image (in a working mode,
+    24 MP photo is never fully decoded for a 1080 px output. A decode that would need more than
+    ``decode_budget`` is refused (``too-many-pixels``) before it allocates; a working copy that would
+    (a palette picture made RGBA) is made band by band at an integer reduction. A cut file (the
+    decoder ran out of data, or libjpeg filled the missing rows) is ``truncated``, or with
+    ``options.allow_partial`` a warning appended to ``notes``. Returns the image (in a working mode,
     see ``normalise_mode``) and the factors from stored to decoded coordinates.
     """
+    from ..checks import finding
+    from ..media import damaged, pillow_cap_lifted
+
+    max_pixels = getattr(options, "max_pixels", None) or 250_000_000
+    allow_partial = bool(getattr(options, "allow_partial", False))
+    budget = decode_budget(max_pixels)
+    name = Path(info.path).name
     W, H = im.size
     if info.format == "JPEG" and shrink >= 2:
         im.draft(im.mode, (math.ceil(W / shrink), math.ceil(H / shrink)))
+    cost = decode_cost(im.mode, im.size)
+    if cost > budget:
+        raise MediaError(info.path, "too-many-pixels",
+                         f"decoding {name} ({im.width}x{im.height} {im.mode}) needs {cost / 1e6:.0f} MB, over the "
+                         f"{budget / 1e6:.0f} MB a worker may hold (one byte per pixel of --max-pixels "
+                         f"{max_pixels:.3g}); refused before decoding")
+    if info.frames > 1 and notes is not None:
+        notes.append(finding("first-frame-only", f"{name} is {'a multi-page' if info.format == 'TIFF' else 'an animated'} "
+                             f"{info.format}: only its first {'page' if info.format == 'TIFF' else 'frame'} is used"))
+    partial = None
     try:
-        with warnings.catch_warnings():
+        with pillow_cap_lifted(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            im.load()  # GIF, WebP, TIFF: an opened image sits on its first frame
+            if allow_partial:
+                ImageFile.LOAD_TRUNCATED_IMAGES = True
+            try:
+                im.load()  # GIF, WebP, TIFF: an opened image sits on its first frame
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
     except MediaError:
         raise
     except Exception as e:
-        what = "truncated" if "truncated" in str(e).lower() else "damaged"
-        raise MediaError(info.path, "unreadable", f"{what} {info.format} data: {e}") from None
-    out = normalise_mode(im)
+        if "truncated" not in str(e).lower() and "broken data stream" not in str(e).lower():
+            raise damaged(info.path, info.format, e) from None
+        partial = f"{name}: the {info.format} data ends before the picture does ({e})"
+    if partial is None and info.format == "JPEG":
+        partial = _jpeg_cut(im, info.path, name)
+    if partial:
+        if not allow_partial:
+            raise MediaError(info.path, "truncated", f"{partial}: the missing rows would be grey; refused "
+                             "(--allow-partial writes it anyway)")
+        if notes is not None:
+            notes.append(finding("truncated", f"{partial}: written anyway because --allow-partial was given; "
+                                 "the missing rows are filled", severity=Severity.WARNING))
+    out = _working_copy(im, shrink, budget)
     return out, out.width / W, out.height / H
+
+
+def _jpeg_cut(im: Image.Image, path: str, name: str) -> str | None:
+    """Did libjpeg fill rows it had no data for? A cut JPEG that still ends with an EOI marker (or a
+    header claiming more rows than the data holds) decodes "fine": libjpeg warns ("premature end of
+    data segment") and repeats the last value, which Pillow does not pass on. A perfectly flat last
+    row is the cheap sign; then a strict libjpeg-turbo decode at 1/8 scale (simplejpeg, a few ms)
+    says whether libjpeg warned."""
+    row = im.crop((0, im.height - 1, im.width, im.height))
+    lo_hi = row.getextrema()
+    if isinstance(lo_hi[0], int):
+        lo_hi = (lo_hi,)
+    if any(lo != hi for lo, hi in lo_hi):
+        return None
+    try:
+        import simplejpeg
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        simplejpeg.decode_jpeg(data, strict=True, min_height=1, min_width=1)
+    except ValueError as e:
+        if "premature" in str(e).lower() or "corrupt" in str(e).lower():
+            return f"{name} is cut short (libjpeg: {e})"
+    return None
+
+
+def _working_copy(im: Image.Image, shrink: float, budget: int) -> Image.Image:
+    """normalise_mode, band by band at an integer reduction when the whole copy would not fit the
+    budget beside the decoded picture (a 230 MP palette GIF made RGBA would need 0.9 GB more)."""
+    extra = im.width * im.height * _WORKING.get(im.mode, 0)
+    r = int(shrink)
+    if extra + decode_cost(im.mode, im.size) <= budget or r < 2:
+        return normalise_mode(im)
+    first = normalise_mode(im.crop((0, 0, im.width, min(im.height, BAND_ROWS * r))))
+    out = Image.new(first.mode, (math.ceil(im.width / r), math.ceil(im.height / r)))
+    step = BAND_ROWS * r
+    for y in range(0, im.height, step):
+        band = first if y == 0 else normalise_mode(im.crop((0, y, im.width, min(im.height, y + step))))
+        out.paste(band.reduce(r), (0, y // r))
+    return out
 
 
 def normalise_mode(im: Image.Image) -> Image.Image:

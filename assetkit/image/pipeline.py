@@ -136,7 +136,7 @@ def decode_once(w: Work) -> bool:
         w.image.load()
         w.decoded, w.sx, w.sy = normalise_mode(w.image), 1.0, 1.0
     else:
-        w.decoded, w.sx, w.sy = decode(w.im, w.info, _shrink(w.info, w.todo, w.opts))
+        w.decoded, w.sx, w.sy = decode(w.im, w.info, _shrink(w.info, w.todo, w.opts), options=w.opts, notes=w.notes)
     w.graphic = is_graphic(w.decoded, w.info.format)
     return True
 

@@ -24,10 +24,12 @@ def output_path(out_dir: str | os.PathLike, slot, rel_stem: str, fmt: str, flat:
 
 def output_path_for(out_dir: str | os.PathLike, slot, rel_stem: str, ext: str, flat: bool = False) -> Path:
     """:func:`output_path` with the extension given (``.mp4`` for videos)."""
+    from ..fsutil import fit_name  # a 250-byte source name still makes an output (shortened, hashed)
+
     rel = Path(rel_stem)
     if flat:
-        return Path(out_dir) / rel.parent / f"{rel.name}-{slot.folder}{ext}"
-    return Path(out_dir) / slot.folder / rel.parent / f"{rel.name}{ext}"
+        return Path(out_dir) / rel.parent / fit_name(f"{rel.name}-{slot.folder}{ext}")
+    return Path(out_dir) / slot.folder / rel.parent / fit_name(f"{rel.name}{ext}")
 
 
 def recipe_extra(options, row) -> dict | None:
