@@ -241,3 +241,28 @@ def test_report_modules_import_downwards_only():
         imported = set(re.findall(r"from \.(\w+) import", src)) | set(re.findall(r"from \. import (\w+)", src))
         assert imported <= set(order[:i]), (name, imported)
         assert "from . import" not in src.replace("from . import json as jsonreport", "")
+
+
+def test_three_good_slots_and_one_too_small_is_not_a_red_failed_card(tmp_path):
+    good = lambda slot: {"slot": slot, "status": "ready", "output": None, "findings": [], "bytes": 10,  # noqa: E731
+                         "size": [1080, 1080], "held": False, "extra": {}, "plan": None}
+    bad = {"slot": "youtube/channel-art", "status": "failed", "output": None, "bytes": None, "size": None,
+           "held": False, "extra": {}, "plan": None,
+           "findings": [{"code": "too-small", "severity": "error", "message": "too small", "section": "",
+                         "fixable": False}]}
+    data = _fake(tmp_path, outputs=[good("instagram/post"), good("facebook/post"), good("twitter/post"), bad],
+                 findings=[{"code": "no-credit", "severity": "warning", "message": "x.jpg has no credit",
+                            "section": "", "fixable": False}])
+    doc = _tree(html.render_html(data, tmp_path / "r.html"))
+    [card] = list(doc.iter(f"{NS}article"))
+    assert "all-failed" not in card.get("class") and "all-mixed" in card.get("class")
+    tally = [p for p in card.iter(f"{NS}p") if p.get("class") == "tally"][0]
+    assert " ".join("".join(tally.itertext()).split()) == "✕ 1 Failed · ✓ 3 Ready"
+    text = "".join(card.itertext())
+    assert "Credit" in text and "none recorded" in text
+    assert "no-credit" not in text  # the credit is its own line, not a finding repeated on the card
+    # the page: summary, then what needs a person (grouped), then the files
+    heads = ["".join(h.itertext()) for h in doc.iter(f"{NS}h2")]
+    assert heads == ["Summary", "Needs a person (1)", "Files"]
+    groups = ["".join(h.itertext()) for h in doc.iter(f"{NS}h3") if (h.get("id") or "").startswith("g-")]
+    assert groups == ["Cannot go out 1 file is smaller than the slot", "To do 1 file has no credit"]
