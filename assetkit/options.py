@@ -187,7 +187,7 @@ class Options:
     trim: Text | None = None             # "START-END" | "auto"
     loudness: bool = False
     subtitles: PathText | None = None
-    # credits, watermark, consent (assetkit/credits.py, image/watermark.py)
+    # credits, watermark, consent (assetkit/rights.py, image/watermark.py)
     credit: Text | None = None           # text or template with {artist} {copyright} {source}
     manifest: PathText | None = None     # CSV/JSON: file, credit, source, consent, caption, alt, focus
     visible_credit: bool = True          # False: the credit goes into metadata only
@@ -206,7 +206,7 @@ class Options:
         for name, value in check_options(self).items():
             object.__setattr__(self, name, value)
         if self.credit:
-            from .credits import check_template
+            from .rights import check_template
 
             check_template(self.credit)
 

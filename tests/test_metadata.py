@@ -275,3 +275,13 @@ def test_reader_uses_exif_tag_names_and_tolerates_objects_without_metadata():
     assert metadata.orientation(exif=e) == 6
     e[metadata.Tag.Orientation] = 42
     assert metadata.orientation(exif=e) == 1
+
+
+def test_written_xmp_always_parses_back_once_escaped():
+    kept = metadata.Kept(artist="Ana <Photo> & \x01Co\x00", copyright="© O'Brien & Sons", description="a\x0bb",
+                         alt="<script>alert(1)</script>")
+    xmp = metadata.build_xmp(kept, recipe="abc123")
+    back = metadata.parse_xmp(xmp)
+    assert back.readable and back.recipe == "abc123"
+    assert back.creator == "Ana <Photo> & Co" and back.rights == "© O'Brien & Sons" and back.description == "ab"
+    assert b"<script>" not in xmp and b"&amp;amp;" not in xmp

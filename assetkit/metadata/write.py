@@ -8,8 +8,9 @@ is written as 1 because the pixels are upright.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from PIL import Image
 
@@ -17,6 +18,13 @@ from .. import __version__
 from .read import IFD, Tag, exif_of, ifd, parse_xmp, text, xmp_bytes
 
 RECIPE_NS = "urn:assetkit:1.0"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(value: str) -> str:
+    """Text as XML character data, escaped exactly once; characters XML 1.0 cannot carry (control
+    codes from a camera's Artist field) are dropped, so the packet always parses back."""
+    return _escape(_NOT_XML.sub("", value))
 
 
 @dataclass(frozen=True)

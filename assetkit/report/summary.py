@@ -125,8 +125,6 @@ ADVICE = {
                    "use a simpler picture or a photo (JPEG) instead of a graphic"),
     "safe-area": ("has a face or subject outside the safe area", "have a face or subject outside the safe area",
                   "look at the crop; --focus X,Y moves it"),
-    "low-quality": ("is below the high-resolution the guidelines ask for",
-                    "are below the high-resolution the guidelines ask for", "use a larger original"),
     "unsupported": ("cannot go into the slot asked", "cannot go into the slots asked",
                     "choose a slot for this kind of media"),
     "consent-missing": ("shows a face without a consent record", "show faces without a consent record",
