@@ -126,10 +126,11 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
     """The largest window of ``aspect`` inside the source, placed like a careful picture editor would.
 
     Focus (fractions 0..1) wins. With faces, every position of the window is judged by, in order:
-    the faces inside the always-visible ``band`` (centred fractions of the window; channel art) or
-    the profile ``circle``, when given; the faces kept whole (a whole head counts fully, a whole face
-    box with the hair cut counts nearly as much: so two faces that fit beat one head that fits); the
-    faces cut through (fewest); window edges clear of every face by a margin; the saliency kept; and
+    some face kept whole; the faces cut through (fewest, by size: a clean window wins); the faces
+    inside the always-visible ``band`` (centred fractions of the window; channel art) or the profile
+    ``circle``, when given; the faces kept whole (a whole head counts fully, a whole face box with
+    the hair cut nearly as much: so two faces that fit beat one head that fits); window edges
+    clear of every face by a margin; the saliency kept; and
     nearness to the faces' centre (a little above centre when sliding down a tall picture, leaving
     room for the body). A face larger than the window is centred on its eyes and mouth. Without
     faces: the salient region (its top when it is taller than the window: a person's head, not the
@@ -177,8 +178,14 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
                     0.9 if f0 >= pos - 0.5 and f1 <= end + 0.5 else 0.0 for (h0, h1), (f0, f1) in zip(hs, fs)]
 
         def cut(pos: float) -> list[bool]:
+            """Faces a window edge passes through or grazes (boxes are estimates: 10% slack)."""
             end = pos + win_len
-            return [(f0 < pos - 0.5 < f1 - 1) or (f0 + 1 < end + 0.5 < f1) for f0, f1 in fs]
+            out = []
+            for f0, f1 in fs:
+                m = 0.1 * (f1 - f0)
+                out.append((pos > 0.5 and f0 - m < pos < f1 + m and f1 > pos)
+                           or (end < src_len - 0.5 and f0 - m < end < f1 + m and f0 < end))
+            return out
 
         def special(pos: float, kept: list[float]) -> float:
             if band:
@@ -212,9 +219,9 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
                 sal = _span_score(profile, pos / src_len, end / src_len)
             else:  # an analysis without profiles: towards the centre of saliency
                 sal = -abs(pos + win_len / 2 - sal_c) / src_len if sal_c is not None else 0.0
-            return (round(special(pos, kept), 6), round(sum(w * k for w, k in zip(weights, kept)), 6),
-                    -sum(w for w, c in zip(weights, cut(pos)) if c), -near, round(sal, 3),
-                    -abs(pos - goal_for(kept))), kept
+            kept_w = round(sum(w * k for w, k in zip(weights, kept)), 6)
+            return (kept_w > 0, -round(sum(w for w, c in zip(weights, cut(pos)) if c), 6),
+                    round(special(pos, kept), 6), kept_w, -near, round(sal, 3), -abs(pos - goal_for(kept))), kept
 
         (best_score, kept), pos = max(((score(p), p) for p in candidates), key=lambda t: t[0][0])
         whole_n = sum(1 for k in kept if k)
@@ -227,15 +234,15 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
                           f"{'the face is' if n == 1 else 'every face is'} larger than the crop: "
                           "centred on the eyes and mouth of the largest")
         why = []
-        if best_score[2] == 0 and whole_n < n:
+        if best_score[1] == 0 and whole_n < n:
             why.append("no face cut through")
-        if best_score[3] == 0 and travel > 0:
+        if best_score[4] == 0 and travel > 0:
             why.append("edges clear of every face")
         if band:
             why.append(f"{sum(1 for i in range(n) if kept[i] and _share_inside(heads[i], band_box(box_at(pos), band)) >= 0.9)}"
                        " inside the always-visible band")
         if circle:
-            why.append("inside the circle" if best_score[0] == round(sum(w for w, k in zip(weights, kept) if k), 6)
+            why.append("inside the circle" if best_score[2] == round(sum(w for w, k in zip(weights, kept) if k), 6)
                        else "not all inside the circle")
         tail = f" ({', '.join(why)})" if why else ""
         if whole_n == n:
