@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
@@ -28,11 +29,9 @@ from ..model import Finding, Job, JobResult, Severity, SlotResult, Status, decid
 from ..plan import geometry
 from ..plan.paths import EXT, output_path
 from ..plan.photo import PhotoPlan, make_plan, recipe, source_findings, wants_analysis
-from . import analyse as smartcrop
-from . import watermark
-from .encode import Encoded, encode
-from .load import decode, is_graphic, normalise_mode, preview
-from .render import render
+
+if TYPE_CHECKING:
+    from .encode import Encoded
 
 MEMORY = "<memory>"
 
@@ -132,6 +131,8 @@ def skip_up_to_date(w: Work) -> bool:
 
 def decode_once(w: Work) -> bool:
     """Decode once, at the smallest scale every slot still allows (JPEG DCT scaling)."""
+    from .load import is_graphic, normalise_mode
+
     if w.in_memory:  # never mutate the caller's picture (draft): decode it whole
         w.image.load()
         w.decoded, w.sx, w.sy = normalise_mode(w.image), 1.0, 1.0
@@ -144,6 +145,9 @@ def decode_once(w: Work) -> bool:
 def analyse(w: Work) -> bool:
     """Faces and saliency on a small upright copy, once for every slot, when planning needs them."""
     if wants_analysis(w.opts, w.facts):
+        from . import analyse as smartcrop
+        from .load import preview
+
         w.analysis = smartcrop.analyse(preview(w.decoded, w.info.orientation))
         w.result.info["faces"] = len(w.analysis.faces)
         if w.analysis.detector == "haar":  # the detector chain fell back (faces' finding)
@@ -231,6 +235,8 @@ def produce(w: Work, plan: PhotoPlan) -> Image.Image:
 
 def decorate(img: Image.Image, plan: PhotoPlan) -> tuple[Image.Image, dict]:
     """After resize, before encode: blur faces, logo, visible credit, exactly as planned."""
+    from . import watermark
+
     done: dict = {}
     if plan.blur:
         img = watermark.blur_faces(img, list(plan.blur))
@@ -279,6 +285,26 @@ def _carry_out(w: Work, plan: PhotoPlan, about_file) -> SlotResult:
 
 
 # ------------------------------------------------------------------------------------------ helpers
+# The pixel stages are imported when first used: the batch imports this module in its own process
+# for ``up_to_date`` (a re-run), which needs no numpy, OpenCV, LittleCMS or FreeType.
+
+
+def decode(im, info, shrink):
+    from .load import decode as decode_
+
+    return decode_(im, info, shrink)
+
+
+def render(decoded, sx, sy, info, plan, icc):
+    from .render import render as render_
+
+    return render_(decoded, sx, sy, info, plan, icc)
+
+
+def encode(img, fmt, quality, max_bytes, exif=b"", xmp=b""):
+    from .encode import encode as encode_
+
+    return encode_(img, fmt, quality, max_bytes, exif=exif, xmp=xmp)
 
 
 def info_from_image(image: Image.Image, path: str = MEMORY) -> MediaInfo:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import av
 
-from .. import credits
+from .. import rights
 from ..checks import finding
 from ..errors import MediaError
 from ..manifest import Row, load_manifest
@@ -81,7 +81,7 @@ def plans(job: Job, info, result: JobResult) -> list[tuple[object, VideoPlan]]:
     opts = job.options
     stat, row, extra = _recipe_inputs(job, result)
     # a video carries no EXIF: the credit comes from --credit (plain text) or the manifest
-    credit = credits.resolve(opts.credit, row, credits.SourceCredit())
+    credit = rights.resolve(opts.credit, row, rights.SourceCredit())
     if credit.line:
         result.info["credit"] = {"line": credit.line, "from": credit.origin, "source": credit.source}
     line = credit.line if opts.visible_credit else None
