@@ -299,3 +299,26 @@ def test_poster_is_a_representative_frame(d):
         assert im.size == (res.info.width, res.info.height)
         a = np.asarray(im.convert("L")).astype(float)
     assert 40 < a.mean() < 220 and a.std() > 30
+
+
+# --- overhead -----------------------------------------------------------------------------------
+
+def test_probing_a_4k_hevc_phone_clip_decodes_nothing(d, monkeypatch):
+    """check on a 4K HEVC clip must not decode a frame (that was most of the probe's time):
+    rotation and HDR come from the MP4 header, frame times from its sample index."""
+    raw, src = d / "4k-raw.mp4", d / "4k.mov"
+    ff("-f", "lavfi", "-i", "testsrc2=s=3840x2160:r=30:d=0.1", "-vf", "format=yuv420p10le", "-c:v", "libx265",
+       "-preset", "ultrafast", "-x265-params", "log-level=none:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc",
+       "-color_primaries", "bt2020", "-color_trc", "arib-std-b67", "-colorspace", "bt2020nc", "-tag:v", "hvc1", str(raw))
+    ff("-display_rotation", "90", "-i", str(raw), "-c", "copy", str(src))
+    import importlib
+
+    probe_module = importlib.import_module("assetkit.video.probe")
+
+    def no_decoding(*a):
+        raise AssertionError("decoded a frame")
+
+    monkeypatch.setattr(probe_module, "_first_frame_and_pts", no_decoding)
+    info = probe(src)
+    assert info.display_size == (2160, 3840) and info.rotation == 90 and info.hdr == "hlg"
+    assert not info.variable_frame_rate and info.frame_rate == 30

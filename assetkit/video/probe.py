@@ -1,7 +1,10 @@
 """Probe a video in-process with PyAV: what it is, how big it shows, how it is encoded.
 
-No ffprobe and no subprocess: ``probe`` opens the container, reads the stream headers, demuxes the
-first ~60 video packets (timestamps only, for variable frame rate) and decodes exactly one frame.
+No ffprobe and no subprocess: ``probe`` opens the container and reads the stream headers. For
+MP4/MOV/3GP (every phone) that is all: rotation and HDR boxes come from the ``moov`` box
+(``isobmff``) and frame times from the demuxer's sample index, so nothing is decoded and a 4K HEVC
+clip probes in milliseconds. Other containers demux the first ~60 video packets (timestamps, for
+variable frame rate) and decode exactly one frame, for the reasons below.
 
 Rotation in PyAV 18: streams expose no side data getter (only ``set_display_matrix`` /
 ``set_display_rotation`` for writing), and demuxed packets do not carry the display matrix either
@@ -20,6 +23,7 @@ from fractions import Fraction
 import av
 
 from ..errors import MediaError
+from . import isobmff
 
 # Tags that give away where a clip was filmed. PyAV lower-cases nothing, so compare lower-cased.
 # mp4 ``©xyz`` shows up as ``location`` and ``location-eng``; QuickTime mdta keys keep their name.
@@ -240,9 +244,18 @@ def _describe(path: str, size: int, c: av.container.InputContainer) -> VideoInfo
     a = next(s for s in c.streams.audio if s.index == kept.index) if kept else None
     _check_complete(path, size, c)
 
-    rotation, pts, frame_facts = _first_frame_and_pts(path, c, v)
-    if rotation is None:  # no display matrix on the frame: old-style tag, else upright
-        rotation = _tag_rotation(v.metadata)
+    header = None
+    if "mp4" in fmt.split(","):  # MP4/MOV/3GP: the header says it all, no frame decoded
+        tracks_in_file = isobmff.video_tracks(path)
+        k = videos.index(v)
+        header = tracks_in_file[k] if tracks_in_file and k < len(tracks_in_file) else None
+    if header is not None and header.rotation is not None:
+        rotation, frame_facts = header.rotation, {"side_data": header.hdr_boxes, "interlaced": False}
+        pts = _index_times(v) or _packet_pts(path, c, v)
+    else:
+        rotation, pts, frame_facts = _first_frame_and_pts(path, c, v)
+        if rotation is None:  # no display matrix on the frame: old-style tag, else upright
+            rotation = _tag_rotation(v.metadata)
 
     sar = v.sample_aspect_ratio or v.codec_context.sample_aspect_ratio
     sar = Fraction(sar) if sar and sar > 0 else Fraction(1)
@@ -340,6 +353,26 @@ def _first_frame_and_pts(path: str, c, v) -> tuple[int | None, list[int], dict]:
     if not decoded:
         raise MediaError(path, "unreadable", "no video frame could be decoded")
     return rotation, pts, facts
+
+
+def _index_times(v) -> list[int]:
+    """Sample times from the demuxer's index (MP4's sample table, already in memory): no packet read."""
+    entries = v.index_entries
+    n = min(len(entries), PACKETS_FOR_VFR * 2) if entries is not None else 0
+    return [entries[i].timestamp for i in range(n)] if n >= 4 else []
+
+
+def _packet_pts(path: str, c, v) -> list[int]:
+    pts: list[int] = []
+    try:
+        for packet in c.demux(v):
+            if packet.pts is not None:
+                pts.append(packet.pts)
+            if len(pts) >= PACKETS_FOR_VFR:
+                break
+    except av.FFmpegError as e:
+        raise MediaError(path, "unreadable", f"damaged video data ({_reason(e)})") from None
+    return pts
 
 
 def _tag_rotation(meta: dict) -> int:
