@@ -19,7 +19,7 @@ from ..checks import Finding, Severity, finding
 from ..errors import UsageError
 from ..video import geometry
 from ..video.validate import validate
-from .photo import output_path_for, recipe_hash  # one naming and one recipe rule for photos and videos
+from .paths import output_path_for, recipe_hash  # one naming and one recipe rule for photos and videos
 
 if TYPE_CHECKING:  # types only: a plan is built from values, never from preset files
     from ..options import Options

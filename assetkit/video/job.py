@@ -17,9 +17,10 @@ import av
 from .. import rights
 from ..checks import finding
 from ..errors import MediaError
-from ..manifest import Row, load_manifest
+from ..manifest import Row
 from ..model import Job, JobResult, SlotResult, Status, decide_status
-from ..plan.video import VideoPlan, make_video_plan, output_path_for, parse_trim, recipe_hash
+from ..plan.paths import output_path_for, recipe_extra, recipe_hash
+from ..plan.video import VideoPlan, make_video_plan, parse_trim
 from .probe import probe
 
 RECIPE_TAG = "assetkit-recipe:"
@@ -131,35 +132,11 @@ def _run(job: Job, result: JobResult) -> None:
 
 
 def _recipe_inputs(job: Job, result: JobResult) -> tuple[tuple[int, int], Row | None, dict | None]:
+    """The source's stat, its manifest row (the same lookup as photos) and the recipe's extra inputs."""
     st = os.stat(job.path)
-    row = _manifest_row(job, result)
-    return (st.st_size, st.st_mtime_ns), row, _recipe_extra(job.options, row)
-
-
-# The same manifest lookup and recipe inputs as photos (kept here, not imported from the photo
-# pipeline, so the two engines do not import each other).
-def _manifest_row(job: Job, result: JobResult) -> Row | None:
-    if not job.options.manifest:
-        return None
-    manifest = load_manifest(job.options.manifest)
-    rel = (Path(job.rel_stem).parent / Path(job.path).name).as_posix()
-    row = manifest.lookup(rel)
-    if row is None:
-        result.findings.append(finding("manifest-missing", f"{rel} has no row in {Path(manifest.path).name}: "
-                                       "its credit, source and consent are unknown"))
-    return row
-
-
-def _recipe_extra(opts, row) -> dict | None:
-    extra = {}
-    if row:
-        extra["row"] = [row.credit, row.source, row.consent, row.caption, row.alt, row.focus]
-    for key in ("logo", "font"):
-        p = getattr(opts, key)
-        if p and os.path.exists(p):
-            st = os.stat(p)
-            extra[key] = [st.st_size, st.st_mtime_ns]
-    return extra or None
+    row, found = rights.manifest_row(job.options, job.path, job.rel_stem)
+    result.findings.extend(f for f in found if f not in result.findings)
+    return (st.st_size, st.st_mtime_ns), row, recipe_extra(job.options, row)
 
 
 def _overlay(tmp: Path, plan: VideoPlan, opts) -> Path | None:
