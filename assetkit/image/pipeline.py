@@ -289,22 +289,25 @@ def _carry_out(w: Work, plan: PhotoPlan, about_file) -> SlotResult:
 # for ``up_to_date`` (a re-run), which needs no numpy, OpenCV, LittleCMS or FreeType.
 
 
-def decode(im, info, shrink):
+def decode(*args, **kwargs):
+    """``image.load.decode``, imported on first use."""
     from .load import decode as decode_
 
-    return decode_(im, info, shrink)
+    return decode_(*args, **kwargs)
 
 
-def render(decoded, sx, sy, info, plan, icc):
+def render(*args, **kwargs):
+    """``image.render.render``, imported on first use."""
     from .render import render as render_
 
-    return render_(decoded, sx, sy, info, plan, icc)
+    return render_(*args, **kwargs)
 
 
-def encode(img, fmt, quality, max_bytes, exif=b"", xmp=b""):
+def encode(*args, **kwargs):
+    """``image.encode.encode``, imported on first use."""
     from .encode import encode as encode_
 
-    return encode_(img, fmt, quality, max_bytes, exif=exif, xmp=xmp)
+    return encode_(*args, **kwargs)
 
 
 def info_from_image(image: Image.Image, path: str = MEMORY) -> MediaInfo:
