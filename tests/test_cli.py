@@ -305,3 +305,23 @@ def test_messages_do_not_repeat_the_file_name(tmp_path, capsys):
     messages = [f.message for r in res.results for f in r.all_findings]
     assert {"gps-present", "no-credit", "too-small"} <= {f.code for r in res.results for f in r.all_findings}
     assert not [m for m in messages if "Holiday-Snap-7731" in m or "Tiny-Logo-0042" in m]
+
+
+@__import__("pytest").mark.slow
+def test_dry_run_prints_each_output_plan_summary_for_a_video(tmp_path, capsys):
+    from assetkit.video import ffmpeg_exe
+
+    src = tmp_path / "clip.mp4"
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=size=640x360:rate=25:duration=1", "-pix_fmt", "yuv420p", str(src)], check=True)
+    assert main(["prepare", str(src), "--for", "youtube/video,instagram/video", "--dry-run", "-o",
+                 str(tmp_path / "o")]) in (0, 1)
+    out = capsys.readouterr().out
+    from assetkit import check
+
+    summaries = [o.plan["summary"] for r in check(src, "youtube/video,instagram/video").results for o in r.outputs
+                 if o.plan and o.plan.get("summary")]
+    assert len(summaries) == 2
+    flat = " ".join(out.split())
+    assert all(" ".join(s.split()) in flat for s in summaries), (summaries, out)
+    assert not (tmp_path / "o").exists()

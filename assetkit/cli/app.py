@@ -166,24 +166,17 @@ def caption(
     P.lead("root", typer.Argument(metavar="FOLDER", help="The hot folder: drop folders, ready/, failed/, ... "
                                   "are made inside it."), type_=Path),
     P.lead("slots", P.slots_option("Drop folders: platforms or slots, comma-separated (default: one folder per "
-                                   "platform).", required=False), None),
-    P.lead("settle", typer.Option(metavar="SECONDS", help="How long a file must stay unchanged before it is used."),
-           2.0, float),
-    P.lead("poll", typer.Option(metavar="SECONDS", help="Look every SECONDS instead of waiting for events "
-                                "(network shares)."), None, Optional[float]),
-    P.lead("once", typer.Option("--once", help="Prepare what is there now, then stop."), False, bool),
-    P.lead("status", typer.Option("--status", help="Say what is queued, done and failed, then stop."), False, bool),
-    P.lead("as_json", typer.Option("--json", help="With --status: print JSON."), False, bool)], examples="""
+                                   "platform).", required=False), None)], examples="""
 assetkit watch ~/Desktop/social
 assetkit watch /mnt/share/social --for instagram,facebook/cover --poll 5""")
-def watch(root, slots=None, settle=2.0, poll=None, once=False, status=False, as_json=False, **o) -> int:
+def watch(root, slots=None, **o) -> int:
     """Hot folder: drop files into FOLDER/<platform>/, collect them from FOLDER/ready/. Settings also come
     from FOLDER/assetkit.toml ([prepare] allow_upscale = true, ...), re-read when it changes."""
     from .. import watch as hot
 
-    if status:
+    if o["status"]:
         data = hot.status(root)
-        if as_json:
+        if o["as_json"]:
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
             return 0
         R.echo(", ".join(f"{n} {k}" for k, n in sorted(data["counts"].items())) or "journal is empty")
@@ -191,7 +184,7 @@ def watch(root, slots=None, settle=2.0, poll=None, once=False, status=False, as_
             for r in data.get(state, []):
                 R.echo(f"{state:<12} {r['slot']:<22} {r['drop']}/{r['name']}  {r['output'] or r['reason'] or ''}")
         return 0
-    return hot.watch(root, slots, settle=settle, poll=poll, once=once, jobs=o["jobs"],
+    return hot.watch(root, slots, settle=o["settle"], poll=o["poll"], once=o["once"], jobs=o["jobs"],
                      presets=_library(o["presets"]), **P.fields([n for n in P.WATCH if P.TABLE[n].field], o))
 
 

@@ -112,6 +112,13 @@ TABLE: dict[str, Opt] = {
     "presets": Opt(("--presets",), Optional[List[Path]], "A folder of extra presets that add or change slots "
                    "(also ASSETKIT_PRESETS; may be repeated).", RUN, "FOLDER"),
     "config": Opt(("--config",), P, "Settings file (default: assetkit.toml in the working folder).", RUN, "FILE"),
+    # the hot folder
+    "settle": Opt(("--settle",), float, "How long a file must stay unchanged before it is used.", RUN, "SECONDS",
+                  default=2.0),
+    "poll": Opt(("--poll",), F, "Look every SECONDS instead of waiting for events (network shares).", RUN, "SECONDS"),
+    "once": Opt(("--once",), bool, "Prepare what is there now, then stop.", RUN, default=False),
+    "status": Opt(("--status",), bool, "Say what is queued, done and failed, then stop (--json: as JSON).", RUN,
+                  default=False),
 }
 
 SLOTS_HELP = "Platform (instagram: its default slots) or slots, comma-separated: instagram/post,facebook/cover."
@@ -126,7 +133,7 @@ PREPARE = ["out_dir", "flat", "force", "dry_run", "report_path", "as_json", *_CR
 CHECK = ["report_path", "as_json", *_CROP, "max_pixels", "credit", "manifest", "require_consent", "jobs",
          "presets", "config"]
 PREVIEW = [*_CROP, *_CREDIT, "presets", "config"]
-WATCH = ["crop", "variant", "allow_upscale", "quality", "max_pixels", "keep_location", "jobs", "presets"]
+WATCH = ["settle", "poll", "once", "status", "as_json", "crop", "variant", "allow_upscale", "quality", "max_pixels", "keep_location", "jobs", "presets"]
 
 
 def fields(names, values: dict) -> dict:

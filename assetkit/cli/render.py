@@ -115,18 +115,10 @@ def plans(result) -> None:
         for f in r.findings:
             say(f"{f.severity}: {f.code}: {f.message}")
         for o in r.outputs:
-            text = (o.plan or {}).get("summary") or _plan_text(o.plan or {})
-            head = f"{o.slot} -> {short(o.output)}" if o.output else f"{o.slot}: no output"
-            say(f"{head}: {text}" if text and o.output else head)
+            text = (o.plan or {}).get("summary")  # the plan's own line (photo and video fill it in)
+            say(f"{o.slot} -> {short(o.output)}: {text}" if o.output else f"{o.slot}: {text or 'no output'}")
             for f in o.findings:
                 say(f"{f.severity}: {f.code}: {f.message}", 6, 4)
-
-
-def _plan_text(p: dict) -> str:
-    # until every engine fills plan["summary"] (the contract): the photo plan's own numbers
-    c, size = p.get("crop"), p.get("out_size")
-    return (f"{size[0]}x{size[1]} {p.get('format')} ({p.get('variant')}), crop {c[0]},{c[1]} to {c[2]},{c[3]} "
-            f"({p.get('crop_detail')}), keeps {100 * p.get('kept', 0):.0f}%") if c and size else ""
 
 
 def check_findings(result) -> None:
