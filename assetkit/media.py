@@ -172,9 +172,33 @@ def open_image(path: str | os.PathLike, fmt: str | None = None) -> Image.Image:
     try:
         with pillow_cap_lifted(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns on odd-but-readable files; we report real problems
-            return Image.open(path, formats=[fmt])
+            im = Image.open(path, formats=[fmt])
+        if fmt == "PNG" and "exif" not in im.info:
+            # Pillow's PNG getexif() decodes the whole picture to look for an eXIf chunk after the
+            # pixels (2 GB for a 2 MB file); the chunk list is walked instead, nothing decompressed
+            im.info["exif"] = _png_exif(path)
+        return im
     except Exception as e:  # Pillow raises many types for damaged headers
         raise damaged(path, fmt, _why(path, fmt, e), "file") from None
+
+
+def _png_exif(path: str) -> bytes:
+    """The eXIf chunk of a PNG wherever it is (b"" when there is none), by seeking chunk to chunk."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(8)
+            while True:
+                head = fh.read(8)
+                if len(head) < 8:
+                    return b""
+                n, kind = int.from_bytes(head[:4], "big"), head[4:]
+                if kind == b"eXIf":
+                    return fh.read(min(n, 1 << 20))
+                if kind == b"IEND":
+                    return b""
+                fh.seek(n + 4, os.SEEK_CUR)
+    except OSError:
+        return b""
 
 
 def _why(path: str, fmt: str, e: Exception) -> Exception:

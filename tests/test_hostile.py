@@ -68,9 +68,11 @@ def test_corrupted_files_never_break_the_batch(tmp_path):
 def run_limited(args, *, timeout: float, cwd=None, user: int | None = None, env=None):
     """Run ``assetkit ARGS`` in a subprocess; kill it (and its whole tree) after ``timeout`` seconds.
 
-    Returns (returncode, stdout, stderr, peak RSS of the process tree in MB). The RSS is sampled every
+    Returns (returncode, stdout, stderr, peak memory of the process tree in MB). It is sampled every
     20 ms over the process and all its descendants (pool workers, forkserver), so a decode that
-    balloons for a fraction of a second is seen."""
+    balloons for a fraction of a second is seen. Each process counts its proportional set size (PSS:
+    pages shared by forked workers counted once over the tree, as RSS would count them per process);
+    RSS where the kernel gives no PSS."""
     import subprocess
     import sys
     import time
@@ -79,6 +81,7 @@ def run_limited(args, *, timeout: float, cwd=None, user: int | None = None, env=
 
     cmd = [sys.executable, "-m", "assetkit", *map(str, args)]
     pre = (lambda: (os.setgid(user), os.setuid(user))) if user is not None else None
+    cpu: dict = {}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
                             preexec_fn=pre, text=True)
     top = psutil.Process(proc.pid)
@@ -99,13 +102,29 @@ def run_limited(args, *, timeout: float, cwd=None, user: int | None = None, env=
                 seen.setdefault(c.pid, c)
         except psutil.Error:
             pass
-        rss = 0
+        peak = max(peak, sum(_pss(p) for p in [top, *seen.values()]))
         for p in [top, *seen.values()]:
             try:
-                rss += p.memory_info().rss
+                t = p.cpu_times()
+                cpu[p.pid] = t.user + t.system
             except psutil.Error:
                 pass
-        peak = max(peak, rss)
         time.sleep(0.02)
     out, err = proc.communicate()
+    run_limited.cpu = sum(cpu.values())  # user + sys of the whole tree, as last sampled
     return proc.returncode, out, err, peak / 2**20
+
+
+
+def _pss(p) -> int:
+    try:
+        with open(f"/proc/{p.pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return p.memory_info().rss
+    except Exception:  # the process is gone
+        return 0

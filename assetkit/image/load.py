@@ -53,7 +53,7 @@ _BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2, "I;16B":
 # What a working copy (normalise_mode) of each mode costs per pixel on top of the decoded one.
 _WORKING = {"P": 4, "PA": 4, "LA": 4, "La": 4, "1": 1, "RGBa": 4, "RGBX": 3, "YCbCr": 3, "LAB": 3,
             "I;16": 1, "I;16B": 1, "I;16L": 1, "I;16N": 1, "I": 1, "F": 1}
-BAND_ROWS = 512  # a working copy bigger than the budget is made band by band, reduced as it goes
+BAND_BYTES = 8_000_000  # a working copy bigger than the budget is made band by band, reduced as it goes
 
 
 def decode_budget(max_pixels: int) -> int:
@@ -162,9 +162,9 @@ def _working_copy(im: Image.Image, shrink: float, budget: int) -> Image.Image:
     r = int(shrink)
     if extra + decode_cost(im.mode, im.size) <= budget or r < 2:
         return normalise_mode(im)
-    first = normalise_mode(im.crop((0, 0, im.width, min(im.height, BAND_ROWS * r))))
+    step = max(r, BAND_BYTES // (im.width * 4) // r * r)  # rows per band, a multiple of the reduction
+    first = normalise_mode(im.crop((0, 0, im.width, min(im.height, step))))
     out = Image.new(first.mode, (math.ceil(im.width / r), math.ceil(im.height / r)))
-    step = BAND_ROWS * r
     for y in range(0, im.height, step):
         band = first if y == 0 else normalise_mode(im.crop((0, y, im.width, min(im.height, y + step))))
         out.paste(band.reduce(r), (0, y // r))
