@@ -115,7 +115,7 @@ def check(paths, slots, **o) -> int:
     if writer:
         writer.finish(result)
     if not o["as_json"]:
-        R.check_findings(result)
+        R.findings(result, "Findings (errors: no output would be made; warnings: made, but look):", info=True)
     return _finish(result, {**o, "paths": paths}, check=True)
 
 

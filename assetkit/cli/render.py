@@ -121,19 +121,6 @@ def plans(result) -> None:
                 say(f"{f.severity}: {f.code}: {f.message}", 6, 4)
 
 
-def check_findings(result) -> None:
-    """check: every file (sorted) with all its findings and the guideline section of each."""
-    for f in result.findings:
-        say(f"{f.severity} {f.code}: {f.message}", 4, 0, str(f.severity))
-    for r in by_path(result.results):
-        echo(short(r.source))
-        if not r.all_findings:
-            echo("  ok: no findings")
-        for f in r.all_findings:
-            sec = f"  ({f.section})" if f.section else ""
-            say(f"{f.severity} {f.code}{f' [{f.slot}]' if f.slot else ''}: {f.message}{sec}", 4, 2, str(f.severity))
-
-
 def presets(lib, slot_text, limits_text) -> None:
     for sid in sorted(lib.slots):
         s = lib.slots[sid]
