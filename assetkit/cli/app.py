@@ -90,7 +90,7 @@ def prepare(paths, slots, **o) -> int:
             result = api.prepare(
                 paths, lib.resolve(slots), out_dir=o["out_dir"], presets=lib, jobs=o["jobs"], executor=executor,
                 on_start=progress.start, on_result=_each(progress, writer), keep_results=o["as_json"] or None,
-                on_progress=None if o["dask"] else progress.encoding, force=o["force"], dry_run=o["dry_run"],
+                on_progress=progress.encoding if progress.shows and not o["dask"] else None, force=o["force"], dry_run=o["dry_run"],
                 flat=o["flat"], subtitles=str(o["subtitles"]) if o["subtitles"] else None, **options)
     finally:
         progress.close()

@@ -1,4 +1,5 @@
-"""The progress bar on stderr: files done of the files the library found (tqdm)."""
+"""The progress bar on stderr: files done of the files the library found (tqdm), and one bar per
+video encode in seconds of the clip. Hidden when stderr is not a terminal unless ASSETKIT_PROGRESS is set."""
 from __future__ import annotations
 
 import os
@@ -7,26 +8,25 @@ from pathlib import Path
 
 
 class Progress:
-    """One bar of files, plus one bar per video encode (seconds of the clip). Hidden when stderr is
-    not a terminal (unless ASSETKIT_PROGRESS is set) or when ``enabled`` is false."""
-
     def __init__(self, enabled: bool, desc: str):
         self.enabled, self.desc = enabled, desc
-        self.bar, self.total = None, None
-        self.encodes: dict = {}
-
-    def start(self, total: int) -> None:
-        """Called by the library with the number of files it will prepare (outputs excluded)."""
-        self.total = total
-        if self.enabled and total:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc=self.desc, unit="file", file=sys.stderr, dynamic_ncols=True,
-                            disable=None if not os.environ.get("ASSETKIT_PROGRESS") else False)
+        self.bar, self.total, self.encodes = None, None, {}
 
     @property
-    def live(self) -> bool:
-        return bool(self.bar) and not self.bar.disable
+    def shows(self) -> bool:
+        """Will a bar be drawn (so video encodes are worth reporting)?"""
+        return self.enabled and (bool(os.environ.get("ASSETKIT_PROGRESS")) or sys.stderr.isatty())
+
+    def _tqdm(self, **kw):
+        from tqdm import tqdm
+
+        return tqdm(file=sys.stderr, disable=None if not os.environ.get("ASSETKIT_PROGRESS") else False, **kw)
+
+    def start(self, total: int) -> None:
+        """The library's count of the files it will prepare (outputs inside an input folder excluded)."""
+        self.total = total
+        if self.enabled and total:
+            self.bar = self._tqdm(total=total, desc=self.desc, unit="file", dynamic_ncols=True)
 
     def __call__(self, r) -> None:
         if self.bar:
@@ -34,24 +34,19 @@ class Progress:
             self.bar.update(1)
 
     def encoding(self, source: str, slot: str, done: float, total: float) -> None:
-        if not self.live:
+        if not self.bar or self.bar.disable:
             return
-        from tqdm import tqdm
-
-        key = (source, slot)
-        bar = self.encodes.get(key)
+        bar = self.encodes.get((source, slot))
         if bar is None:
-            bar = self.encodes[key] = tqdm(total=round(total, 1), desc=f"{Path(source).name[:24]} {slot}",
-                                           unit="s", file=sys.stderr, leave=False, position=len(self.encodes),
-                                           bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s")
+            bar = self.encodes[(source, slot)] = self._tqdm(
+                total=round(total, 1), desc=f"{Path(source).name[:24]} {slot}", unit="s", leave=False,
+                position=len(self.encodes) + 1, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s")
         bar.n = round(min(done, total), 1)
         bar.refresh()
         if done >= total:
-            bar.close()
-            del self.encodes[key]
+            self.encodes.pop((source, slot)).close()
 
     def close(self) -> None:
-        for bar in self.encodes.values():
-            bar.close()
-        if self.bar:
-            self.bar.close()
+        for bar in [*self.encodes.values(), self.bar]:
+            if bar:
+                bar.close()
