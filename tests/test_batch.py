@@ -218,3 +218,25 @@ def test_a_worker_that_raises_becomes_a_failed_finding(tmp_path, monkeypatch):
 def _written(counts) -> int:
     """Outputs written in this run (ready, fixed or needs-review), whatever the findings made them."""
     return sum(counts.get(s, 0) for s in ("ready", "fixed", "needs-review"))
+
+
+def test_up_to_date_rerun_and_one_job_start_no_pool(tmp_path, monkeypatch):
+    from assetkit import batch
+
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(4):
+        fx.make_photo(d / f"p{i}.jpg", (1300, 1300), seed=i)
+    out = tmp_path / "out"
+    started = []
+    real = batch.process_pool
+    monkeypatch.setattr(batch, "process_pool", lambda *a, **k: started.append(a) or real(*a, **k))
+    first = assetkit.prepare([d], "instagram/post", out_dir=out, jobs=2)
+    assert _written(first.counts()) == 4 and len(started) == 1  # one pool for the run
+    # every output up to date: each engine's up_to_date(job) answers in this process; no pool starts
+    again = assetkit.prepare([d], "instagram/post", out_dir=out, jobs=2)
+    assert again.counts() == {"up-to-date": 4} and len(started) == 1
+    # --jobs 1, and a single file, run in this process
+    assetkit.prepare([d], "instagram/post", out_dir=tmp_path / "o1", jobs=1)
+    assetkit.prepare([d / "p0.jpg"], "instagram/post", out_dir=tmp_path / "o2", jobs=2)
+    assert len(started) == 1

@@ -165,3 +165,30 @@ def test_250_byte_names_get_a_short_unique_output_name(tmp_path):
         again = assetkit.prepare([d], "instagram/post", out_dir=out, jobs=1, flat=flat)
         assert again.counts() == {"up-to-date": 2}  # the same long name always maps to the same output
     assert fit_name("short.jpg") == "short.jpg"
+
+
+def test_untagged_cmyk_is_converted_as_a_standard_press_profile(tmp_path):
+    from PIL import ImageCms
+
+    from assetkit.image.load import press_profile
+
+    press = press_profile()
+    if press is None:
+        pytest.skip("no standard CMYK press profile on this machine (Debian: apt-get install libgs-common)")
+    src = fx.make_cmyk_jpeg(tmp_path / "cmyk.jpg", (1200, 1200))
+    res = assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "out", jobs=1, crop="centre")
+    [r] = res.results
+    notes = [f.message for f in r.all_findings if f.code == "not-srgb"]
+    assert any(press[1] in m and "without an embedded profile" in m for m in notes), notes
+    swop = ImageCms.ImageCmsProfile(io.BytesIO(press[0]))
+    srgb = ImageCms.createProfile("sRGB")
+    centres = fx.cmyk_patch_centres((1200, 1200))
+    with Image.open(r.outputs[0].output) as out:
+        for name, cmyk, naive in fx.CMYK_PATCHES:
+            want = ImageCms.profileToProfile(Image.new("CMYK", (1, 1), cmyk), swop, srgb, outputMode="RGB",
+                                             renderingIntent=ImageCms.Intent.PERCEPTUAL).getpixel((0, 0))
+            x, y = centres[name]
+            got = out.getpixel((int(x * 0.9), int(y * 0.9)))
+            assert max(abs(a - b) for a, b in zip(got, want)) <= 8, (name, got, want)
+            if name == "cyan":  # the plain formula's (0, 255, 255) is far from what a press prints
+                assert max(abs(a - b) for a, b in zip(got, naive)) > 40, got

@@ -100,6 +100,9 @@ def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0, *, options=Non
     if info.frames > 1 and notes is not None:
         notes.append(finding("first-frame-only", f"{name} is {'a multi-page' if info.format == 'TIFF' else 'an animated'} "
                              f"{info.format}: only its first {'page' if info.format == 'TIFF' else 'frame'} is used"))
+    note = cmyk_note(im)
+    if note and notes is not None:
+        notes.append(finding("not-srgb", note))
     partial = None
     try:
         with pillow_cap_lifted(), warnings.catch_warnings():
@@ -222,11 +225,48 @@ def _transform(icc_digest: str, icc: bytes, in_mode: str, out_mode: str):
                                    renderingIntent=ImageCms.Intent.PERCEPTUAL)
 
 
-def to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
-    """Real colour transform from the embedded profile to sRGB (ImageCms / LittleCMS).
+# CMYK without an embedded profile has no defined colours: like sharp and libvips, assume a standard
+# press profile (US Web Coated SWOP) and convert with LittleCMS. The profile is not shipped (the one
+# free to use, Artifex's SWOP from Ghostscript, is AGPL): it is read where the system keeps it
+# (Debian/Ubuntu: the libgs-common package, which .ci/run installs), or from ASSETKIT_CMYK_PROFILE.
+PRESS_PROFILES = (
+    "/usr/share/color/icc/ghostscript/default_cmyk.icc",          # Artifex CMYK SWOP (libgs-common)
+    "/usr/share/color/icc/USWebCoatedSWOP.icc", "/usr/share/color/icc/CoatedFOGRA39.icc",
+    "/usr/share/ghostscript/iccprofiles/default_cmyk.icc",
+    "/System/Library/ColorSync/Profiles/Generic CMYK Profile.icc",  # macOS
+)
 
-    CMYK without a profile has no defined colours; Pillow's plain conversion is the accepted fallback.
-    """
+
+@functools.lru_cache(maxsize=1)
+def press_profile() -> tuple[bytes, str] | None:
+    """(ICC bytes, description) of the CMYK profile assumed for untagged CMYK, or None."""
+    import os
+
+    for path in filter(None, (os.environ.get("ASSETKIT_CMYK_PROFILE"), *PRESS_PROFILES)):
+        try:
+            data = Path(path).read_bytes()
+            prof = ImageCms.ImageCmsProfile(io.BytesIO(data))
+            if prof.profile.xcolor_space.strip() == "CMYK":
+                return data, (ImageCms.getProfileDescription(prof) or Path(path).stem).strip()
+        except (OSError, ImageCms.PyCMSError, AttributeError):
+            continue
+    return None
+
+
+def cmyk_note(im: Image.Image) -> str | None:
+    """What the not-srgb finding says about untagged CMYK: which profile was assumed."""
+    if im.mode != "CMYK" or im.info.get("icc_profile"):
+        return None
+    press = press_profile()
+    if press:
+        return f"CMYK without an embedded profile: converted as {press[1]} (a standard press profile, as sharp and libvips assume)"
+    return ("CMYK without an embedded profile and no standard press profile installed (Debian: libgs-common; "
+            "or set ASSETKIT_CMYK_PROFILE): converted with a plain formula, colours are approximate")
+
+
+def to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
+    """Real colour transform from the embedded profile to sRGB (ImageCms / LittleCMS); untagged CMYK
+    through the press profile assumed (``press_profile``), Pillow's plain formula only without one."""
     if icc and not is_srgb_profile(icc):
         out_mode = "RGBA" if img.mode == "RGBA" else "RGB"
         try:
@@ -235,6 +275,10 @@ def to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # profile does not fit the pixel mode (e.g. an RGB profile on CMYK data): fall through
     if img.mode == "CMYK":
+        press = press_profile()
+        if press:
+            t = _transform(hashlib.sha1(press[0]).hexdigest(), press[0], "CMYK", "RGB")
+            return ImageCms.applyTransform(img, t)
         return img.convert("RGB")
     return img
 
