@@ -325,3 +325,18 @@ def test_dry_run_prints_each_output_plan_summary_for_a_video(tmp_path, capsys):
     flat = " ".join(out.split())
     assert all(" ".join(s.split()) in flat for s in summaries), (summaries, out)
     assert not (tmp_path / "o").exists()
+
+
+def test_every_help_has_examples_groups_and_no_python_types(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    for cmd in (["--help"], ["prepare", "--help"], ["check", "--help"], ["preview", "--help"],
+                ["caption", "--help"], ["watch", "--help"], ["presets", "--help"], ["presets", "show", "--help"]):
+        assert main(cmd) == 0
+        text = capsys.readouterr().out
+        assert "Examples:" in text, cmd
+        assert "<" not in text.replace("<platform>", ""), (cmd, text)   # no <list[Path]>, <str>, <int>
+        assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("    assetkit")), cmd
+    main(["prepare", "--help"])
+    text = capsys.readouterr().out
+    for group in ("Output:", "Crop and size:", "Credit, logo and consent:", "Video:"):
+        assert group in text

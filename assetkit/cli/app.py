@@ -211,7 +211,8 @@ def presets_list(ctx: typer.Context, as_json: bool = AS_JSON, presets: Optional[
     return 0
 
 
-@presets_app.command("show")
+@presets_app.command("show", epilog="\b\nExamples:\n  assetkit presets show instagram/post\n"
+                                    "  assetkit presets show youtube/channel-art --json")
 def presets_show(slot: str = typer.Argument(..., metavar="SLOT", help="A slot such as instagram/post."),
                  as_json: bool = AS_JSON, presets: Optional[List[Path]] = PRESETS) -> int:
     """Show one slot with every number and where it comes from."""
