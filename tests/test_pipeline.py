@@ -252,3 +252,27 @@ def test_every_output_carries_its_plan_summary(tmp_path):
         s = o.plan["summary"]
         w, h = o.size
         assert s.startswith(f"{w}x{h} JPEG") and "crop " in s and "keeps " in s and "credit " in s
+
+
+def test_the_engine_imports_no_front_end(tmp_path):
+    # an engine receives a Job and returns a JobResult: no batch, CLI, hot folder, report or presets
+    import subprocess
+    import sys
+
+    src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300))
+    code = f"""
+import sys
+import assetkit.image.pipeline as p
+bad = ("assetkit.batch", "assetkit.cli", "assetkit.watch", "assetkit.report", "assetkit.presets")
+assert not [m for m in sys.modules if m.startswith(bad)], sorted(m for m in sys.modules if m.startswith(bad))
+from assetkit.presets import load_presets
+from assetkit.model import Job
+from assetkit.options import Options
+slots = tuple(load_presets().resolve("instagram/post,twitter/profile"))
+r = p.run(Job({str(src)!r}, "a", slots, Options(out_dir={str(tmp_path / 'o')!r}, credit="Photo: X")))
+assert all(o.status.written for o in r.outputs) and len(r.outputs) == 2, r
+late = [m for m in sys.modules if m.startswith(bad[:4])]
+assert not late, late
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
