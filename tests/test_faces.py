@@ -79,6 +79,19 @@ def test_small_faces_in_a_group_are_found():
         assert max(iou(f.head(), norm) for f in found) > 0.5
 
 
+def test_small_faces_beside_larger_ones_are_found_on_a_second_pass(monkeypatch):
+    """A 24 MP group: two faces at 5% of the short side, three at 3% (on the 512 px copy: 10 px)."""
+    bg = background(6000, 4000, seed=2)
+    for x, frac in ((700, 0.05), (1900, 0.03), (3100, 0.05), (4300, 0.03), (5400, 0.03)):
+        paste_person(bg, x, 1800, frac * 4000 * 1.65)
+    small = rgb(bg.resize((512, 341), Image.BILINEAR))
+    found = F.yunet(small)
+    assert len(found) == 5
+    assert sorted(round((f.y1 - f.y0) * 100) for f in found)[:3] == [3, 3, 3]
+    monkeypatch.setattr(F, "SMALL_FACE", 0.0)  # no second pass: only the larger two
+    assert len(F.yunet(small)) == 2
+
+
 def _noise(seed):
     return Image.fromarray(np.random.default_rng(seed).integers(0, 256, (341, 512, 3), dtype=np.uint8))
 
