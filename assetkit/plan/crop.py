@@ -244,12 +244,12 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
         if circle:
             why.append("inside the circle" if best_score[2] == round(sum(w for w, k in zip(weights, kept) if k), 6)
                        else "not all inside the circle")
-        tail = f" ({', '.join(why)})" if why else ""
+        tail = f"; {', '.join(why)}" if why else ""
         if whole_n == n:
             noun = "face" if n == 1 else f"{n} faces"
             return result(pos, "faces", f"{noun} kept whole{tail}")
         return result(pos, "largest-group",
-                      f"{whole_n} of {n} faces kept whole (they do not all fit: the largest group){tail}")
+                      f"{whole_n} of {n} faces kept whole, the largest group (they do not all fit){tail}")
 
     if analysis is not None and analysis.salient_box is not None:
         sb = analysis.salient_box
