@@ -477,3 +477,23 @@ source = "platform default: a test slot"
     assert done.returncode == 0, done.stdout + done.stderr
     assert Image.open(root / "ready" / "acme-banner" / "wide.jpg").size == (1000, 500)
     assert "safe areas mobile 600×300" in (root / "report.html").read_text()
+
+
+def test_a_video_in_a_photo_only_folder_goes_to_failed_with_where_to_put_it(tmp_path, jpeg):
+    from assetkit.video import ffmpeg_exe
+
+    root = tmp_path / "hot"
+    (root / "facebook-cover").mkdir(parents=True)
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc2=size=320x240:rate=10", "-t", "1", "-pix_fmt", "yuv420p",
+                    str(root / "facebook-cover" / "clip.mp4")], check=True, timeout=60)
+    (root / "facebook-cover" / "cover.jpg").write_bytes(jpeg)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", "from assetkit.cli import run; run()", "watch", str(root),
+                           "--for", "instagram/post", "--settle", "0.2", "--once", "--jobs", "1"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "ready" / "facebook-cover" / "cover.jpg").exists()
+    note = (root / "failed" / "clip.mp4.txt").read_text()
+    assert "clip.mp4 is a video, but facebook-cover/ takes photos only" in note and "facebook/, facebook-video/" in note
+    assert (root / "failed" / "clip.mp4").exists() and "--" not in note

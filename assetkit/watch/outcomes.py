@@ -171,6 +171,13 @@ def wrong_kind(kind: str, takes: str, elsewhere: Sequence[str]) -> str:
     return f"This folder takes {takes or 'other files'}; this file is {what}.{where}"
 
 
+def wrong_kind_note(name: str, folder: str, kind: str, takes: str, elsewhere: Sequence[str], when: str) -> str:
+    what = {"video": "a video", "image": "a photo"}.get(kind, "not a photo or video")
+    return (f"{name} is {what}, but {folder}/ takes {takes} only, so it was not prepared.\n\n"
+            f"Put it into a folder that takes {'videos' if kind == 'video' else 'photos'}: "
+            f"{', '.join(n + '/' for n in elsewhere[:6])}.\n(put into {folder}/ on {when})\n")
+
+
 def result_note(name: str, folder: str, dropped: str, when: str, lines: Sequence[tuple[str, Outcome]],
                 rel=lambda p: p) -> str:
     """The note beside an original in failed/ or needs-review/."""

@@ -326,6 +326,14 @@ class Watcher:
                          f"{drop.path_name}/ is not a folder name assetkit knows")
             return None
         digest, kind = content.digest, content.kind
+        want = {"image": "photo", "video": "video"}.get(kind)
+        if want and not any(s.takes(want) for s in drop.slots):  # a video in facebook-cover/: say so, run nothing
+            platform = drop.slots[0].platform
+            where = sorted(self._folders_taking(kind), key=lambda n: not n.startswith(platform))
+            self._refuse(path, drop, oc.wrong_kind_note(path.name, drop.path_name, kind, drop.takes_text(), where,
+                                                        stamp()),
+                         oc.wrong_kind(kind, drop.takes_text(), where))
+            return None
         if digest in batch_hashes:
             return None  # the same content twice in one batch: the copy is judged after the first is done
         self.scanner.busy.add(path)
