@@ -74,7 +74,8 @@ def slot_outcome(slot, o: SlotResult | None, r: JobResult, *, drop_takes: str = 
         if o.held:
             found = [f for f in o.findings if f.review or f.severity is Severity.ERROR] or o.findings
             return Outcome(REVIEW, o.output, advice(found, slot, r), o.status)
-        return Outcome(DONE, o.output, None, o.status)
+        look = [f for f in o.findings if f.review] if o.status is Status.NEEDS_REVIEW else []
+        return Outcome(DONE, o.output, advice(look, slot, r) if look else None, o.status)
     found = [f for f in ((o.findings if o else []) + r.findings) if f.severity is Severity.ERROR]
     if not found and r.status is Status.SKIPPED or any(f.code in ("skipped", "unsupported") for f in found):
         return Outcome(FAILED_STATE, None, wrong_kind(r.kind, drop_takes, elsewhere), Status.FAILED)
@@ -148,6 +149,12 @@ def _advice(f: Finding, slot, r: JobResult) -> str:
     if f.code == "size-limit":
         return (f"The {what} could not be made small enough in bytes for {slot_title(slot)}. "
                 f"Use a simpler or shorter original.")
+    if f.code == "upscaled":
+        return (f"The picture was enlarged to fit {slot_title(slot)} and may look soft: check it before "
+                f"posting, or use a larger original.")
+    if f.code == "safe-area":
+        return (f"A face or the subject may be cut off or covered where {slot_title(slot)} is shown: check "
+                f"the prepared picture before posting.")
     if f.code == "consent-missing":
         return ("The picture shows people with no signed Photography Consent Form on record. Get the form "
                 "signed and recorded, or choose another picture; post this one only once consent is on record.")

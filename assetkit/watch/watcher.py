@@ -493,7 +493,8 @@ class Watcher:
             self.counts[DONE] += 1
             for r in rows:
                 self.log("ready", f"{r['slot']} {self.rel(path)} -> {self.rel(r['output'])}"
-                         + (" (finished an interrupted move)" if finishing else ""))
+                         + (" (finished an interrupted move)" if finishing else "")
+                         + (f"; check it: {r['reason']}" if r["reason"] else ""))
         else:
             lines = [(self._title(r["slot"]), oc.Outcome(r["state"], r["output"], r["reason"])) for r in rows]
             note = oc.result_note(path.name, folder, self.rel(path.parent), stamp(), lines, rel=self.rel)
