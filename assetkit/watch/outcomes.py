@@ -12,18 +12,19 @@ line flags or finding codes.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .. import fsutil
+from ..fsutil import NAME_BYTES
 from ..model import Finding, JobResult, Severity, SlotResult, Status
 from .drops import FAILED_DIR, NEEDS_REVIEW_DIR, ORIGINALS
 from .journal import DONE, FAILED_STATE, REVIEW
 
-# File names under ROOT stay well inside the 255-byte limit of common file systems, with room for
-# "-N", ".txt" and the writers' temporary names (".NAME.PID-RANDOM.assetkit-tmp.ext").
-NAME_LIMIT = 200
+# A drop's name (its stem) leaves room under fsutil's output-name limit for "-N" and the longest
+# extension, so the output, the original in originals/ or failed/ and its note all keep the same name.
+NAME_LIMIT = NAME_BYTES - 24
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -38,14 +39,9 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def fit_name(name: str, limit: int = NAME_LIMIT) -> str:
-    """``name`` if it fits in ``limit`` UTF-8 bytes, else its start and a short hash of the whole
-    name (``<start>~1a2b3c``): the same long name always gives the same short one."""
-    raw = name.encode("utf-8")
-    if len(raw) <= limit:
-        return name
-    tag = "~" + hashlib.sha256(raw).hexdigest()[:6]
-    head = raw[:limit - len(tag)].decode("utf-8", "ignore").rstrip(" .")
-    return head + tag
+    """``name`` if it fits in ``limit`` UTF-8 bytes, else shortened by the shared helper (its start and
+    a short hash of the whole name): the same long name always gives the same short one."""
+    return fsutil.fit_name(name, limit)
 
 
 def fit_stem(stem: str, limit: int = NAME_LIMIT) -> str:
