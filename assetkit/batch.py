@@ -181,6 +181,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# What every worker needs, imported once in the forkserver that the workers are forked from (the
+# engine itself imports its pixel stages lazily, so that the batch's in-process up_to_date stays light).
+WORKER_IMPORTS = ["assetkit.image.pipeline", "assetkit.image.load", "assetkit.image.render",
+                  "assetkit.image.encode", "assetkit.image.analyse", "cv2"]
+
+
 def process_pool(jobs: int, *, track: str | None = None) -> Executor:
     """A process pool; forkserver on Linux (safe beside the hot folder's threads, fast to start).
 
@@ -191,7 +197,7 @@ def process_pool(jobs: int, *, track: str | None = None) -> Executor:
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        ctx.set_forkserver_preload(["assetkit.image.pipeline"])
+        ctx.set_forkserver_preload(WORKER_IMPORTS)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                                initargs=(os.getpid(), track))
 
