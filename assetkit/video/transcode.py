@@ -195,10 +195,15 @@ def _fit(v, plan: VideoPlan):
     return ffmpeg.overlay(bg, parts[1], x=x, y=y)
 
 
-# Linear light for zimg: 1.0 = this many nits. Measured against an SDR master turned into PQ and
-# HLG the standard way (BT.2408: SDR white at 203 nits / 75% HLG): mean luma within 0.02 of the
-# master for both (tests/test_video_phone.py), where one value for both is 0.03-0.06 off.
-NPL = {"pq": 100, "hdr": 100, "hlg": 203, "gamut": 100}
+# Linear light for zimg and tonemap: 1.0 = BT.2408's reference (diffuse) white, 203 nits, which is
+# where SDR white belongs. Highlights above it are rolled off by Mobius from 80% of white up to the
+# peak: 1000 nits (what HDR10 is mostly mastered to, and HLG's nominal peak). Chosen by VMAF against
+# SDR masters turned into PQ and HLG the BT.2408 way (benchmarks/bench_video.py): 80 (PQ) and 85
+# (HLG), where Mobius at its default knee and 100-nit white gave 63 and 83; hard clipping scores a
+# little higher on such masters but flattens every real highlight.
+REFERENCE_WHITE = 203
+PEAK_NITS = 1000
+KNEE = 0.8
 
 
 def _tonemap(v, plan: VideoPlan):
@@ -207,8 +212,8 @@ def _tonemap(v, plan: VideoPlan):
     libplacebo would be the best the bundled build offers, but it needs a Vulkan device, which a
     server or CI runner does not have; zscale + tonemap run on any CPU. The source is linearised
     (its own transfer, primaries and matrix, read by the probe; untagged HDR is read as what phones
-    write: BT.2020 PQ), tone-mapped with Mobius (linear below the knee, a smooth roll-off above it,
-    so mid-tones and skin keep their level and only highlights are compressed), converted
+    write: BT.2020 PQ), tone-mapped with Mobius (linear below the knee, a smooth roll-off above it
+    to the peak, so mid-tones and skin keep their level and only highlights are compressed), converted
     BT.2020 -> BT.709 primaries in linear light, then given the BT.709 transfer and matrix in
     limited range. ``desat=0``: no extra desaturation of highlights (it greys out bright colours)."""
     prim, trc, matrix = plan.source_colour
@@ -216,10 +221,10 @@ def _tonemap(v, plan: VideoPlan):
     tin = trc or {"hlg": "arib-std-b67", "gamut": "bt2020-10"}.get(kind, "smpte2084")
     prim = prim or "bt2020"
     v = v.filter("zscale", tin=tin, pin=prim, min=matrix or "bt2020nc", rin="tv", t="linear", p=prim,
-                 npl=NPL[kind])
+                 npl=REFERENCE_WHITE)
     v = v.filter("format", "gbrpf32le").filter("zscale", p="bt709")
     if kind != "gamut":
-        v = v.filter("tonemap", tonemap="mobius", desat=0)
+        v = v.filter("tonemap", tonemap="mobius", param=KNEE, peak=round(PEAK_NITS / REFERENCE_WHITE, 3), desat=0)
     return v.filter("zscale", t="bt709", m="bt709", r="tv").filter("format", "yuv420p")
 
 
