@@ -228,9 +228,9 @@ def overhead(work: Path, seconds: int, preset: str) -> None:
     from assetkit.video import build_command
 
     src = work / "overhead-1080p.mp4"
+    # 4:4:4 chroma: a clip that must be re-encoded (a compliant one would be remuxed), no other change
     ff("-f", "lavfi", "-i", SCENE.format(s="1920x1080", r=30, d=seconds), "-f", "lavfi", "-i", "sine=f=440",
-       "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-       "-r", "25", src)  # 25 fps where youtube/video wants no change but a re-encode (ultrafast is not High)
+       "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p", "-c:a", "aac", src)
     slot = load_presets().get("facebook/video")
     exe = shutil.which("assetkit", path=str(Path(sys.executable).parent)) or "assetkit"
     cmd = build_command(src, work / "direct.mp4", probe(src), slot, x264_preset=preset, fit="crop")
@@ -265,6 +265,7 @@ def main(argv=None) -> int:
     ap.add_argument("--overhead-preset", default="veryfast", help="x264 preset for the overhead runs")
     ap.add_argument("--keep", type=Path, help="work in this folder instead of a temporary one")
     ap.add_argument("--only", help="run only clips whose name contains this")
+    ap.add_argument("--no-clips", action="store_true", help="only the overhead and probe measurements")
     args = ap.parse_args(argv)
     FF = ffmpeg_exe()
     vmaf = has_vmaf()
@@ -273,7 +274,8 @@ def main(argv=None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         print(f"ffmpeg: {FF}\nHandBrakeCLI: {shutil.which('HandBrakeCLI') or 'not installed'}\n"
               f"metric: {'VMAF (libvmaf)' if vmaf else 'SSIM x 100'} against the SDR master")
-        clips = [c for c in make_clips(work, args.seconds) if not args.only or args.only in c.name]
+        clips = [] if args.no_clips else [c for c in make_clips(work, args.seconds)
+                                          if not args.only or args.only in c.name]
         print(f"\n| clip | slot | tool | frame | CPU s | KB | {'VMAF' if vmaf else 'SSIM'} |\n|---|---|---|---|---|---|---|")
         for i, clip in enumerate(clips):
             for tool, fn in TOOLS.items():
