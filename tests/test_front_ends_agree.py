@@ -233,3 +233,35 @@ def test_hot_folder_files_an_enlarged_picture_as_needs_review(runs):
     made, hot_out, worst, hot_orig = _hot_folder_views(runs)
     assert made == hot_out, (hot_out, runs["hot"]["log"])
     assert worst == hot_orig, (hot_orig, runs["hot"]["log"])
+
+
+# ----------------------------------------- the same size and crop from every photo front end (11)
+
+def test_every_photo_front_end_gives_the_same_output_size_and_crop(batch, tmp_path):
+    """test_api compares findings and crop; this adds the output size (check and --dry-run said none
+    for a photo while they gave one for a video) and the CLI's own --dry-run --json."""
+    import assetkit
+    from PIL import Image
+
+    src, opts = batch / "fixed.jpg", dict(crop="centre")
+    got = {}
+    o = assetkit.check([src], "instagram/post", jobs=1, **opts).results[0].outputs[0]
+    got["check"] = (o.size, tuple(o.plan["crop"]))
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        main(["prepare", str(src), "--for", "instagram/post", "--out", str(tmp_path / "d"), "--dry-run", "--json",
+              "--crop", "centre", "--jobs", "1"])
+    [o_dry] = json.loads(out.getvalue())["results"][0]["outputs"]
+    got["--dry-run"] = (tuple(o_dry["size"]), tuple(o_dry["plan"]["crop"]))
+    o = assetkit.prepare([src], "instagram/post", out_dir=tmp_path / "p", jobs=1, **opts).results[0].outputs[0]
+    with Image.open(o.output) as im:
+        assert im.size == o.size
+    got["prepare"] = (o.size, tuple(o.plan["crop"]))
+    with Image.open(src) as im:
+        res = assetkit.prepare_image(im, "instagram/post", **opts)
+    got["prepare_image"] = (res.size, tuple(res.plan.crop))
+    hot = from_hot_folder(tmp_path, src.parent, opts)
+    assert hot["outputs"]["instagram-post/fixed.jpg"] == "ready"
+    with Image.open(tmp_path / "hot" / "ready" / "instagram-post" / "fixed.jpg") as im:
+        got["hot folder"] = (im.size, got["prepare"][1])   # its crop is compared in test_api
+    assert got["prepare"][1] != (0, 0, 1700, 1300)       # a real aspect crop
+    assert len(set(got.values())) == 1, got

@@ -266,6 +266,7 @@ def _carry_out(w: Work, plan: PhotoPlan, about_file) -> SlotResult:
     if w.job.mode == "check" or w.opts.dry_run:
         res.status = Status.PLANNED
         res.output = None if w.job.mode == "check" else plan.output
+        res.size = tuple(plan.out_size)  # the size it would get, as video's check and --dry-run say
         return res
     img = render(w.decoded, w.sx, w.sy, w.info, plan, w.im.info.get("icc_profile"))
     img, drawn = decorate(img, plan)
