@@ -265,3 +265,34 @@ def test_every_photo_front_end_gives_the_same_output_size_and_crop(batch, tmp_pa
         got["hot folder"] = (im.size, got["prepare"][1])   # its crop is compared in test_api
     assert got["prepare"][1] != (0, 0, 1700, 1300)       # a real aspect crop
     assert len(set(got.values())) == 1, got
+
+
+def test_check_dry_run_and_prepare_give_a_video_the_same_plan(tmp_path, monkeypatch):
+    """test_video_batch compares findings and size; this compares the whole plan (fit, frame, picture,
+    offset, trim, encode settings, summary), with --dry-run through the CLI's --json."""
+    import assetkit
+    from assetkit.video import ffmpeg_exe
+
+    src = tmp_path / "in" / "four-three.mp4"
+    src.parent.mkdir()
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc2=s=480x360:r=10:d=1.5", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+                    "yuv420p", str(src)], check=True)
+    slots, kw = "instagram/video,youtube/video", dict(jobs=1, allow_upscale=True, trim="0-1")
+
+    def view(outputs):   # JSON-shaped, without where it goes (each run has its own folder)
+        rows = json.loads(json.dumps([o if isinstance(o, dict) else o.to_dict() for o in outputs], default=str))
+        return {o["slot"]: (sorted((f["code"], f["message"]) for f in o["findings"]), o["size"],
+                            {k: v for k, v in o["plan"].items() if k not in ("output", "poster", "recipe")})
+                for o in rows}
+
+    monkeypatch.setenv("ASSETKIT_X264_PRESET", "superfast")   # for all three: it is in the plan
+    checked = view(assetkit.check([src], slots, **kw).results[0].outputs)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        main(["prepare", str(src), "--for", slots, "--out", str(tmp_path / "d"), "--dry-run", "--json",
+              "--jobs", "1", "--allow-upscale", "--trim", "0-1"])
+    planned = view(json.loads(out.getvalue())["results"][0]["outputs"])
+    made = view(assetkit.prepare([src], slots, out_dir=tmp_path / "o", **kw).results[0].outputs)
+    assert set(checked) == {"instagram/video", "youtube/video"}
+    assert checked["youtube/video"][2]["fit"] and checked["youtube/video"][2]["summary"]
+    assert checked == planned == made
