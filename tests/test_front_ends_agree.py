@@ -6,7 +6,6 @@ import html.parser
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -156,12 +155,6 @@ OPTIONS = {
 }
 
 
-ENLARGED = ("the hot folder files an enlarged output (Status.NEEDS_REVIEW from the review-marked 'upscaled' "
-            "finding, not held) in ready/ and its original in originals/, where Status.folder, the table, --json "
-            "and the report say needs-review: watch/outcomes.slot_outcome routes by SlotResult.held only, and "
-            "the photo plan holds (writes to needs-review/) only for consent")
-
-
 @pytest.fixture(scope="module", params=list(OPTIONS))
 def runs(request, batch, tmp_path_factory):
     """The batch through the four front ends with one set of options: what each says per (file, slot)."""
@@ -201,35 +194,23 @@ def test_table_json_and_report_say_the_same(runs):
     assert runs["page"] == runs["json"], runs
 
 
-def _hot_folder_views(runs, leave_out=()):
-    js = {k: v for k, v in runs["json"].items() if k[0] not in leave_out}
-    made = {out_rel(o, runs["out_dir"]): js[key].folder for key, files in runs["outputs"].items()
-            if key in js for o in files if o}
-    hot_out = {rel: f for rel, f in runs["hot"]["outputs"].items() if Path(rel).stem not in
-               {Path(n).stem for n in leave_out}}
+def _hot_folder_views(runs):
+    js = runs["json"]
+    # an output lives where prepare put it: needs-review/ when a rule held it back, else the slot folder
+    made = {out_rel(o, runs["out_dir"]): ("needs-review" if "needs-review" in Path(o).parts else "ready")
+            for key, files in runs["outputs"].items() if key in js for o in files if o}
+    hot_out = dict(runs["hot"]["outputs"])
     worst = {}
     for (name, _), status in js.items():
         worst[name] = min(worst.get(name, status), status, key=list(Status).index)
-    hot_orig = {n: f for n, f in runs["hot"]["originals"].items() if n not in leave_out}
+    hot_orig = dict(runs["hot"]["originals"])
     return made, hot_out, {n: s.folder for n, s in worst.items()}, hot_orig
 
 
-def _enlarged(runs):
-    return {n for (n, _), s in runs["json"].items() if s is Status.NEEDS_REVIEW and n != "face.jpg"}
-
-
 def test_hot_folder_files_each_output_and_original_by_its_status(runs):
-    """By folder (Status.folder): every output in its status's folder (a video's poster frame beside
-    it), every original in its worst slot's. The enlarged ones are left out here: see the next test."""
-    made, hot_out, worst, hot_orig = _hot_folder_views(runs, leave_out=_enlarged(runs))
-    assert made == hot_out, (hot_out, runs["hot"]["log"])
-    assert worst == hot_orig, (hot_orig, runs["hot"]["log"])
-
-
-@pytest.mark.xfail(strict=True, reason=ENLARGED)
-def test_hot_folder_files_an_enlarged_picture_as_needs_review(runs):
-    if not _enlarged(runs):
-        pytest.skip("nothing is enlarged without allow_upscale")
+    """Every output where prepare puts it (a video's poster frame beside it), every original in its
+    worst slot's folder (Status.folder): an enlarged picture's original waits in needs-review/ with a
+    note, its output in ready/, as the table, --json and the report call it needs-review."""
     made, hot_out, worst, hot_orig = _hot_folder_views(runs)
     assert made == hot_out, (hot_out, runs["hot"]["log"])
     assert worst == hot_orig, (hot_orig, runs["hot"]["log"])

@@ -106,8 +106,9 @@ def test_outcome_comes_from_status_and_held_only():
     enlarged = SlotResult(post.id, Status.NEEDS_REVIEW, output="ready/instagram-post/a.jpg",
                           findings=[finding("upscaled", "enlarged")])
     o = oc.slot_outcome(post, enlarged, r)
-    assert o.state == hot.DONE, "written and not held -> ready/"
-    assert "enlarged" in o.reason and "check it" in o.reason, "the log says what to look at"
+    assert o.state == hot.REVIEW and o.output == "ready/instagram-post/a.jpg", \
+        "written but to be looked at: the output stays in ready/, the original goes to needs-review/"
+    assert "enlarged" in o.reason, "the note says what to look at"
     assert oc.slot_outcome(post, written, r).reason is None
     held = SlotResult(post.id, Status.NEEDS_REVIEW, output="ready/needs-review/instagram-post/a.jpg", held=True,
                       findings=[finding("consent-missing", "2 faces and no consent: held (--require-consent)")])

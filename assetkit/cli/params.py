@@ -69,6 +69,8 @@ TABLE: dict[str, Opt] = {
                    "variant"),
     "allow_upscale": Opt(("--allow-upscale/--no-allow-upscale",), B,
                          "Enlarge pictures smaller than the slot (with a warning).", CROP, field="allow_upscale"),
+    "allow_partial": Opt(("--allow-partial/--no-allow-partial",), B, "Use a cut-off (truncated) picture anyway: "
+                         "marked needs-review.", CROP, field="allow_partial"),
     "quality": Opt(("--quality",), I, "JPEG quality 1-100 (lowered to meet a byte limit).", CROP, "N", "quality"),
     "max_pixels": Opt(("--max-pixels",), I, "Refuse pictures with more pixels (decompression bombs).", CROP, "N",
                       "max_pixels"),
@@ -125,7 +127,7 @@ SLOTS_HELP = "Platform (instagram: its default slots) or slots, comma-separated:
 ARG_PATHS = Annotated[List[Path], typer.Argument(metavar="FILE_OR_FOLDER", show_default=False,
                                                   help="Photos, videos or folders (searched inside).")]
 
-_CROP = ["crop", "focus", "variant", "allow_upscale"]
+_CROP = ["crop", "focus", "variant", "allow_upscale", "allow_partial"]
 _CREDIT = ["credit", "manifest", "visible_credit", "credit_position", "font", "logo", "logo_scale",
            "logo_opacity", "logo_position", "require_consent", "blur_faces_without_consent"]
 PREPARE = ["out_dir", "flat", "force", "dry_run", "report_path", "as_json", *_CROP, "quality", "max_pixels",

@@ -2,9 +2,12 @@
 or a profile's circle mask. Used by ``assetkit preview`` and the HTML report."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PIL import Image, ImageDraw, ImageFont
 
-from ..presets import Slot
+if TYPE_CHECKING:  # the engine is handed a slot, it never reads presets
+    from ..presets import Slot
 
 COLOURS = ["#ffd400", "#00d0ff", "#ff5ad1", "#7dff4f", "#ffffff"]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from .. import fsutil
@@ -70,8 +71,12 @@ def slot_outcome(slot, o: SlotResult | None, r: JobResult, *, drop_takes: str = 
         if o.held:
             found = [f for f in o.findings if f.review or f.severity is Severity.ERROR] or o.findings
             return Outcome(REVIEW, o.output, advice(found, slot, r), o.status)
-        look = [f for f in o.findings if f.review] if o.status is Status.NEEDS_REVIEW else []
-        return Outcome(DONE, o.output, advice(look, slot, r) if look else None, o.status)
+        if o.status is Status.NEEDS_REVIEW:
+            # written, but a person must look before it is posted (enlarged, subject at the edge): the
+            # output stays in ready/, its original goes to needs-review/ with a note saying what to check
+            look = [f for f in o.findings if f.review] or o.findings
+            return Outcome(REVIEW, o.output, advice(look, slot, r), o.status)
+        return Outcome(DONE, o.output, None, o.status)
     found = [f for f in ((o.findings if o else []) + r.findings) if f.severity is Severity.ERROR]
     if not found and r.status is Status.SKIPPED or any(f.code in ("skipped", "unsupported") for f in found):
         return Outcome(FAILED_STATE, None, wrong_kind(r.kind, drop_takes, elsewhere), Status.FAILED)
@@ -80,7 +85,8 @@ def slot_outcome(slot, o: SlotResult | None, r: JobResult, *, drop_takes: str = 
 
 
 def folder_for(states: Sequence[str]) -> str:
-    """Where the original goes: failed/ if any slot failed, needs-review/ if any was held, else originals/."""
+    """Where the original goes (``model.Status.folder`` of its worst slot): failed/ if any slot failed,
+    needs-review/ if any needs a person (held back, or written but to be looked at), else originals/."""
     if FAILED_STATE in states:
         return FAILED_DIR
     if REVIEW in states:
@@ -137,8 +143,8 @@ def _advice(f: Finding, slot, r: JobResult) -> str:
         at_least = f" (at least {need[0]}x{need[1]})" if need else ""
         return f"The clip is too small for {slot_title(slot)}{at_least}. Use a larger original video."
     if f.code == "unreadable":
-        return (f"The file is not a picture or video assetkit can read, or it is damaged. Open it on your "
-                f"computer to check it, save or export it again (JPEG, PNG, HEIC or MP4), and drop the new copy in.")
+        return ("The file is not a picture or video assetkit can read, or it is damaged. Open it on your "
+                "computer to check it, save or export it again (JPEG, PNG, HEIC or MP4), and drop the new copy in.")
     if f.code == "too-many-pixels":
         return ("The picture has far more pixels than any post needs, more than assetkit opens safely. "
                 "Save a smaller copy (for example 6000 pixels wide) and drop that in.")
@@ -197,7 +203,8 @@ def result_note(name: str, folder: str, dropped: str, when: str, lines: Sequence
         if o.state == DONE:
             body.append(f"- {title}: prepared, in {rel(o.output)}")
         elif o.state == REVIEW:
-            body.append(f"- {title}: {o.reason} The prepared file is held in {rel(o.output)}.")
+            where = "is held in" if NEEDS_REVIEW_DIR in Path(o.output or "").parts else "is in"
+            body.append(f"- {title}: {o.reason} The prepared file {where} {rel(o.output)}.")
         else:
             body.append(f"- {title}: {o.reason}")
     return "\n".join([head, "", *body, "", tail, f"(dropped into {dropped}/ on {when})", ""])
