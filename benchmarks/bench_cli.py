@@ -88,24 +88,37 @@ def become_subreaper() -> None:
         raise SystemExit("cannot become a child subreaper (Linux only): pool CPU would go uncounted")
 
 
-def reap(timeout: float = 30.0) -> None:
-    """Wait for every descendant left behind (they exit once the CLI has)."""
+def _descendants() -> dict[int, str]:
+    out = {}
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and int(open(f"/proc/{p}/stat").read().split(")")[-1].split()[1]) == os.getpid():
+                out[int(p)] = open(f"/proc/{p}/cmdline").read().replace("\0", " ")[:100]
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+LINGERED: list[str] = []
+
+
+def reap(timeout: float = 10.0) -> None:
+    """Wait for every descendant left behind (they exit once the CLI has); one still there after
+    ``timeout`` (an idle forkserver or resource tracker) is stopped and reported, not waited for."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
-        if pid == 0:
-            time.sleep(0.01)
-    left = []
-    for p in os.listdir("/proc"):
-        try:
-            if p.isdigit() and int(open(f"/proc/{p}/stat").read().split()[3]) == os.getpid():
-                left.append(open(f"/proc/{p}/cmdline").read().replace("\0", " ")[:120])
-        except OSError:
-            pass
-    raise SystemExit(f"descendants still running {timeout:.0f} s after the command ended: {left}")
+        if pid:
+            continue
+        if time.monotonic() > end:
+            for pid, cmd in _descendants().items():
+                LINGERED.append(cmd)
+                os.kill(pid, 15)
+            end = time.monotonic() + timeout
+        time.sleep(0.01)
 
 
 def run(cmd: list[str], env=None) -> tuple[float, float]:
@@ -304,6 +317,9 @@ def main() -> None:
               f"({R.c('vipsthumbnail HEIC') / R.c('assetkit HEIC'):.2f}x); PNG 25 MP graphic: assetkit "
               f"{R.c('assetkit PNG'):.2f} vs vipsthumbnail {R.c('vipsthumbnail PNG'):.2f} "
               f"({R.c('vipsthumbnail PNG') / R.c('assetkit PNG'):.2f}x)")
+    if LINGERED:
+        print(f"\n{len(LINGERED)} helper process(es) outlived the CLI by more than 10 s and were stopped: "
+              + "; ".join(sorted(set(c.split(" main")[0][-60:] for c in LINGERED))))
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -10,12 +10,35 @@ import pytest
 # The slow tiers (real ffmpeg encodes, the hot folder's watcher threads, a Dask cluster, a browser):
 # `pytest -m "not slow"` leaves them out and runs in well under a minute.
 SLOW_MODULES = {"test_video", "test_video_batch", "test_watch", "test_dask"}
+# Single tests of the other modules that take a second or more (24 MP decodes, subprocesses with time
+# limits, whole batches run twice): they run in the full suite, not in the fast tier.
+SLOW_TESTS = {
+    "test_hostile::test_corrupted_files_never_break_the_batch",
+    "test_pipeline::test_24mp_jpeg_is_decoded_with_dct_scaling",
+    "test_pipeline::test_outputs_have_exactly_the_slot_size",
+    "test_batch::test_terminated_run_leaves_no_partial_files_and_rerun_finishes",
+    "test_batch::test_rerun_skips_up_to_date_and_force_redoes",
+    "test_batch::test_up_to_date_rerun_and_one_job_start_no_pool",
+    "test_batch::test_several_slots_decode_each_source_once",
+    "test_faces::test_small_faces_beside_larger_ones_are_found_on_a_second_pass",
+    "test_report_writer::test_streamed_report_equals_the_built_one_and_keeps_only_failures_in_memory",
+    "test_report_writer::test_streamed_cards_come_out_in_path_order",
+    "test_metadata::test_check_and_prepare_with_a_1mb_xmp_packet_finish_within_a_time_limit",
+    "test_metadata::test_a_1mb_xmp_packet_is_decided_well_under_a_second",
+    "test_api::test_check_accepts_bytes_file_objects_and_pil_images",
+    "test_api::test_preview_takes_the_options_prepare_takes",
+    "test_smart_pipeline::test_preview_draws_safe_areas_and_circle",
+    "test_smart_pipeline::test_channel_art_puts_the_subject_inside_the_always_visible_band",
+    "test_hostile_scan::test_fifo_and_device_links_are_skipped_without_reading_them",
+}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         name = item.module.__name__
-        if name in SLOW_MODULES or name.startswith("test_video") or item.get_closest_marker("browser"):
+        test = f"{name}::{getattr(item, 'originalname', item.name)}"
+        if (name in SLOW_MODULES or name.startswith("test_video") or test in SLOW_TESTS
+                or item.get_closest_marker("browser")):
             item.add_marker(pytest.mark.slow)
 
 
