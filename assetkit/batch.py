@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 import unicodedata
@@ -257,6 +258,32 @@ def _tracked_run(job: Job) -> JobResult:
                 pass
 
 
+@contextmanager
+def _main_not_reimported():
+    """Start pool workers without re-running the caller's main script in them.
+
+    multiprocessing's forkserver and spawn workers import the parent's ``__main__`` (as
+    ``__mp_main__``) before they work, so a plain script that calls ``assetkit.prepare()`` without an
+    ``if __name__ == "__main__":`` guard ran itself again in every worker and died with "An attempt has
+    been made to start a new process before ... bootstrapping". assetkit's workers need nothing from
+    the caller's main module (jobs are assetkit functions and plain values), so while workers start,
+    ``__main__`` names no file or module and they skip it: the library's default works in a plain
+    script, a notebook and a web worker alike.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 class _OwnPool(Executor):
     """The batch's own process pool: started at the first job that needs a worker (a re-run where
     every output is up to date starts none), replaced by a fresh one when a worker is killed."""
@@ -272,7 +299,8 @@ class _OwnPool(Executor):
     def submit(self, fn, /, *args, **kwargs) -> Future:
         if self.pool is None:
             self.pool = process_pool(self._max_workers, track=self.track)
-        fut = self.pool.submit(_tracked_run if fn is run_job else fn, *args, **kwargs)
+        with _main_not_reimported():  # workers are started here, at submit
+            fut = self.pool.submit(_tracked_run if fn is run_job else fn, *args, **kwargs)
         self.procs.update(getattr(self.pool, "_processes", None) or {})  # to read exit codes after a break
         return fut
 

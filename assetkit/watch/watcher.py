@@ -676,7 +676,10 @@ def _pool(n: int) -> Executor:
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         ctx.set_forkserver_preload(["assetkit.image.pipeline"])
+    from ..batch import _main_not_reimported
+
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),))
-    for f in [pool.submit(int) for _ in range(n)]:  # start the workers now: the first photo is not slower
-        f.result()
+    with _main_not_reimported():  # watch() from a plain script: the workers must not run it again
+        for f in [pool.submit(int) for _ in range(n)]:  # start the workers now: the first photo is not slower
+            f.result()
     return pool
