@@ -30,6 +30,16 @@ SLOW_TESTS = {
     "test_smart_pipeline::test_preview_draws_safe_areas_and_circle",
     "test_smart_pipeline::test_channel_art_puts_the_subject_inside_the_always_visible_band",
     "test_hostile_scan::test_fifo_and_device_links_are_skipped_without_reading_them",
+    "test_hostile_formats::test_pillows_own_cap_does_not_refuse_what_max_pixels_allows",
+    "test_report_writer::test_a_full_disk_is_a_clear_error_naming_the_report_and_outputs_stay",
+    "test_report_writer::test_a_spool_that_fills_up_mid_batch_does_not_stop_the_batch",
+    "test_pipeline::test_every_output_carries_its_plan_summary",
+    "test_pipeline::test_byte_limit_holds_on_noise",
+    "test_pipeline::test_the_engine_imports_no_front_end",
+    "test_cli::test_progress_total_counts_files_not_outputs_inside_the_input_folder",
+    "test_faces::test_small_faces_in_a_group_are_found",
+    "test_report::test_html_escapes_names_and_draws_safe_areas",
+    "test_smart_pipeline::test_check_and_dry_run_plan_the_crop_prepare_makes",
 }
 
 
