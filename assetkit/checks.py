@@ -33,7 +33,7 @@ CODES: dict[str, Code] = {c.code: c for c in [
     Code("gps-present", Severity.WARNING, "SECURITY AND PRIVACY", True, "the source carries location data; outputs never do"),
     Code("private-metadata", Severity.INFO, "SECURITY AND PRIVACY", True, "the source carries camera serials or owner names; outputs never do"),
     Code("safe-area", Severity.WARNING, _M, False, "a face or the subject falls outside the area every device shows, or under a profile's circle mask", review=True),
-    Code("not-srgb", Severity.INFO, "2016 MEASUREMENT GUIDELINES > FACEBOOK IMAGE GUIDELINES > Cover photo", True, "not sRGB (CMYK, another ICC profile, 16-bit or palette); converted to sRGB"),
+    Code("not-srgb", Severity.INFO, "", True, "not sRGB (CMYK, another ICC profile, 16-bit or palette); converted to sRGB"),
     Code("unsupported", Severity.ERROR, "", False, "this kind of file cannot go into this slot (a video for a photo slot, or the reverse)"),
     Code("failed", Severity.ERROR, "", False, "preparing the file failed unexpectedly; the message says why"),
     Code("skipped", Severity.INFO, "", False, "not for the slots asked: a video given photo-only slots, or the reverse"),

@@ -315,3 +315,20 @@ def test_a_person_without_a_visible_face_keeps_the_head_not_the_feet():
     c = choose_crop(1000, 3000, 1.0, a)
     assert c.reason == "saliency" and "head" in c.detail
     assert c.box[1] <= 0.1 * 3000 < c.box[3]
+
+
+def test_wording_of_band_and_colour_findings_reads_plainly():
+    """Issue 12.4: no '0 inside the always-visible band', no 'outside ... outside the 1546x423 area',
+    and the sRGB conversion no longer cites FACEBOOK > Cover photo on every slot."""
+    from assetkit.checks import CODES, finding
+    from assetkit.plan.photo import _safe_area_findings
+    from assetkit.presets import load_presets
+
+    # a face at the far left of a wide panorama: the window cannot put it inside the band
+    a = an(face_at(0.01, 0.05, 0.05, 0.15), salient_box=None, salient_centre=(0.5, 0.5))
+    c = choose_crop(6000, 1500, 2560 / 1440, a, band=BAND)
+    assert "0 inside" not in c.detail
+    slot = load_presets().get("youtube/channel-art")
+    msgs = [f.message for f in _safe_area_findings(slot, c.box, a, 6000, 1500)]
+    assert msgs and all(m.count("outside") == 1 for m in msgs), msgs
+    assert "FACEBOOK" not in CODES["not-srgb"].section and "FACEBOOK" not in finding("not-srgb", "m").section

@@ -239,8 +239,8 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
         if best_score[4] == 0 and travel > 0:
             why.append("edges clear of every face")
         if band:
-            why.append(f"{sum(1 for i in range(n) if kept[i] and _share_inside(heads[i], band_box(box_at(pos), band)) >= 0.9)}"
-                       " inside the always-visible band")
+            inside = sum(1 for i in range(n) if kept[i] and _share_inside(heads[i], band_box(box_at(pos), band)) >= 0.9)
+            why.append(f"{inside or 'none'} inside the always-visible band")
         if circle:
             why.append("inside the circle" if best_score[2] == round(sum(w for w, k in zip(weights, kept) if k), 6)
                        else "not all inside the circle")

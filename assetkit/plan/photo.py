@@ -264,8 +264,8 @@ def _safe_area_findings(slot, box, analysis, src_w, src_h) -> list[Finding]:
         missed = subject_outside_band(box, analysis, src_w, src_h, band)
         if missed:
             area = slot.always_visible
-            out.append(finding("safe-area", f"{'; '.join(missed)} outside the {area.width}x{area.height} "
-                               f"area that every device shows", slot=slot.id, section=area.source))
+            out.append(finding("safe-area", f"{'; '.join(missed)} (the centred {area.width}x{area.height} that "
+                               f"every device shows)", slot=slot.id, section=area.source))
     if slot.mask == "circle" and subject_cut_by_circle(box, analysis, src_w, src_h):
         out.append(finding("safe-area", "the subject would be cut by the circular profile mask",
                            slot=slot.id, section=slot.mask_source or slot.source))
