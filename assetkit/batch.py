@@ -188,27 +188,33 @@ WORKER_IMPORTS = ["assetkit.image.pipeline", "assetkit.image.load", "assetkit.im
                   "assetkit.image.encode", "assetkit.image.analyse", "cv2"]
 
 
-def process_pool(jobs: int, *, track: str | None = None) -> Executor:
+def process_pool(jobs: int, *, track: str | None = None, ignore_sigint: bool = False) -> ProcessPoolExecutor:
     """A process pool; forkserver on Linux (safe beside the hot folder's threads, fast to start).
 
     Its workers die with the process that made the pool, even when that one is killed with -9 (no
     orphaned forkserver, resource tracker or workers). ``track``: a folder where each worker notes
     the file it is working on, so a worker killed mid-job (an OOM kill) can be blamed on its file.
+    ``ignore_sigint``: workers leave Ctrl-C to the process that made the pool (the hot folder stops
+    its workers itself).
     """
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         ctx.set_forkserver_preload(WORKER_IMPORTS)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                               initargs=(os.getpid(), track))
+                               initargs=(os.getpid(), track, ignore_sigint))
 
 
 _TRACK: str | None = None  # set in pool workers: where they note the file in hand
 
 
-def _worker_init(parent: int, track: str | None) -> None:
+def _worker_init(parent: int, track: str | None, ignore_sigint: bool = False) -> None:
     global _TRACK
     _TRACK = track
+    if ignore_sigint:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     follow_parent(parent)
 
 

@@ -26,12 +26,12 @@ import sqlite3
 import sys
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
 
-from ..batch import InlineExecutor, default_jobs, run_jobs
+from ..batch import InlineExecutor, _main_not_reimported, default_jobs, process_pool, run_jobs
 from ..errors import UsageError
 from ..fsutil import TMP_SUFFIX, sweep_temp
 from ..model import Job, JobResult
@@ -649,37 +649,11 @@ def _copy_move(path: Path, dest: Path) -> None:
     shutil.move(str(path), str(dest))
 
 
-def _worker_init(watcher_pid: int) -> None:
-    """In each pool worker: ignore Ctrl-C (the watcher stops its workers itself), and exit when the
-    watcher is gone. A ``kill -9`` of the watcher would otherwise leave idle workers behind (their
-    parent is the forkserver, not the watcher)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch_parent():
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(watcher_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # pragma: no cover - the pid was reused by another user's process
-                os._exit(0)
-
-    threading.Thread(target=watch_parent, daemon=True, name="assetkit-parent-watch").start()
-
-
 def _pool(n: int) -> Executor:
-    """batch.process_pool's pool, with workers that ignore Ctrl-C and follow the watcher's death."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["assetkit.image.pipeline"])
-    from ..batch import _main_not_reimported
-
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),))
+    """batch.process_pool's pool, started now (the first photo is not slower), with workers that
+    ignore Ctrl-C (the watcher stops them itself) and follow the watcher's death, even by kill -9."""
+    pool = process_pool(n, ignore_sigint=True)
     with _main_not_reimported():  # watch() from a plain script: the workers must not run it again
-        for f in [pool.submit(int) for _ in range(n)]:  # start the workers now: the first photo is not slower
+        for f in [pool.submit(int) for _ in range(n)]:
             f.result()
     return pool
