@@ -131,11 +131,14 @@ def test_a_compliant_clip_is_stream_copied():
     p = plan(clip(), YT)
     assert p.copy and p.video_codec == "copy" and p.audio == "copy" and "stream copy" in p.summary
     for changed in (dict(rotation=90, display_width=1080, display_height=1920), dict(variable_frame_rate=True),
-                    dict(container="mov"), dict(video_codec="hevc"), dict(field_order="bb"),
+                    dict(container="matroska"), dict(video_codec="hevc"), dict(field_order="bb"),
                     dict(color_transfer="arib-std-b67", color_primaries="bt2020")):
         assert not plan(replace(clip(), **changed), YT).copy, changed
     assert not plan(clip(), YT, trim="1-5").copy
     assert not plan(clip(), YT, loudness=True).copy
+    # QuickTime .mov is the same boxes with another brand: its H.264/AAC is remuxed into MP4 too
+    mov = plan(replace(clip(), container="mov"), YT)
+    assert mov.copy and "from MOV into MP4" in mov.summary
 
 
 def test_no_output_plans_say_why():

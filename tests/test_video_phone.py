@@ -286,6 +286,37 @@ def test_a_compliant_clip_is_remuxed_bit_identical(d):
     assert res.poster.is_file() and Image.open(res.poster).size == (1280, 720)
 
 
+def top_level_boxes(path: Path) -> list[bytes]:
+    data, kinds, i = path.read_bytes(), [], 0
+    while i + 8 <= len(data):
+        size, kind = int.from_bytes(data[i:i + 4], "big"), data[i + 4:i + 8]
+        if size == 1:
+            size = int.from_bytes(data[i + 8:i + 16], "big")
+        kinds.append(kind)
+        i += size if size else len(data)
+    return kinds
+
+
+def test_a_compliant_mov_is_remuxed_into_mp4_bit_identical(d):
+    """An H.264/AAC clip in a QuickTime .mov (what a camera or an older iPhone writes) that meets the
+    slot is stream-copied into MP4 like a compliant MP4: same video packets, no location or title,
+    moov before mdat (faststart), an MP4 brand, not a QuickTime one."""
+    src = d / "clean.mov"
+    ff("-f", "lavfi", "-i", "testsrc2=s=1280x720:r=10:d=1", "-f", "lavfi", "-i", "sine=d=1", "-c:v", "libx264",
+       "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+       "-metadata", "location=+48.8577+002.2950/", "-metadata", "title=private", str(src))
+    assert probe(src).container == "mov"
+    res = prepare_video(src, YT, d / "copy-mov.mp4", x264_preset=ENC)
+    assert res.plan.copy and "stream copy" in res.plan.summary, res.plan.summary
+    assert video_packets(res.output) == video_packets(src)
+    data = res.output.read_bytes()
+    assert b"48.8577" not in data and b"private" not in data
+    boxes = top_level_boxes(res.output)
+    assert boxes.index(b"moov") < boxes.index(b"mdat")
+    assert data[8:12] != b"qt  " and probe(res.output).container == "mp4"
+    assert res.info.audio_codec == "aac"
+
+
 # --- poster ---------------------------------------------------------------------------------------
 
 def test_poster_is_a_representative_frame(d):

@@ -34,6 +34,9 @@ AUDIO_BITRATE = "160k"     # AAC stereo: transparent for speech and music on a p
 AUDIO_RATES = (44100, 48000)
 COPY_VIDEO = ("h264",)     # what plays everywhere and can be remuxed untouched
 COPY_AUDIO = ("aac",)
+# containers whose H.264/AAC streams go into MP4 untouched: QuickTime .mov is the same ISO box
+# structure with a different brand (what cameras and older iPhones write), so a remux is all it needs
+COPY_CONTAINERS = ("mp4", "mov")
 TONEMAP = {"pq": "HDR10 (PQ)", "hlg": "HLG", "hdr": "HDR", "gamut": "BT.2020"}
 
 
@@ -188,7 +191,7 @@ def can_copy(info: VideoInfo, slot: Slot, geo: geometry.Geometry, rate: Fraction
     """Nothing in the pictures or the sound needs to change: remux, don't re-encode."""
     if slot.codecs is not None and slot.codecs.container != "mp4":
         return False
-    if info.container != "mp4" or info.video_codec not in COPY_VIDEO or info.pix_fmt != "yuv420p":
+    if info.container not in COPY_CONTAINERS or info.video_codec not in COPY_VIDEO or info.pix_fmt != "yuv420p":
         return False
     if info.has_audio and info.audio_codec not in COPY_AUDIO:
         return False
@@ -314,7 +317,8 @@ def _with_summary(plan: VideoPlan, info: VideoInfo) -> VideoPlan:
     W, H = plan.frame
     bits = [f"{W}x{H} H.264/{'AAC' if plan.audio else 'no audio'} MP4"]
     if plan.copy:
-        bits.append("stream copy (already fits: remuxed, metadata stripped)")
+        into = " from MOV into MP4" if info.container == "mov" else ""
+        bits.append(f"stream copy (already fits: remuxed{into}, metadata stripped)")
     else:
         if plan.picture != plan.frame:
             bits.append(plan.fit)
