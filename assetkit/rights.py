@@ -39,6 +39,9 @@ for _c in [
          "faces without a consent record were blurred beyond recognition (--blur-faces-without-consent)"),
     Code("credit-unreadable", Severity.WARNING, "TWITTER > Images", False,
          "the visible credit would be smaller than a legible size at the slot's display size", review=True),
+    Code("credit-glyphs", Severity.WARNING, "", False,
+         "letters of the visible credit that no font has (not in --font, Noto Sans, Noto Sans Arabic or "
+         "the system's fonts): drawn as boxes", review=True),
     Code("manifest-missing", Severity.WARNING, "COPYRIGHT", False,
          "the file has no row in the manifest, so its credit, source and consent are unknown"),
     Code("manifest-unknown-row", Severity.INFO, "", False, "a manifest row names a file that is not in the batch"),

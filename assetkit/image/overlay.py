@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from ..plan import text as _text
 
 if TYPE_CHECKING:  # the engine is handed a slot, it never reads presets
     from ..presets import Slot
@@ -13,7 +15,7 @@ COLOURS = ["#ffd400", "#00d0ff", "#ff5ad1", "#7dff4f", "#ffffff"]
 
 
 def _font(size: int):
-    return ImageFont.load_default(size=max(10, size))
+    return _text.load(_text.primary(), max(10, size))   # Noto Sans (wheel), as the credits
 
 
 def draw_overlay(img: Image.Image, slot: Slot) -> Image.Image:

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from ..errors import UsageError
 from ..plan.layout import (  # noqa: F401 - re-exported: the placement the drawing follows
     MARGIN, POSITIONS, Box, CreditLayout, Layout, choose_corner, corner, credit_font_size,
-    display_scale, font, layout, overlap, place_credit)
+    display_scale, font, layout, overlap, place_credit, text_line)
 
 
 # ---------------------------------------------------------------------------------------- drawing
@@ -41,20 +41,17 @@ def luminance(img: Image.Image, box: Box) -> float:
 def draw_credit_layout(img: Image.Image, lay: CreditLayout) -> tuple[Image.Image, str]:
     """Draw a placed credit: light on dark or dark on light (measured under its box), soft shadow.
     Returns the new image and the colour used (light | dark)."""
-    f = font(lay.font_path, lay.size)
-    box, pad, text = lay.box, lay.pad, lay.text
+    line = text_line(lay.text, lay.font_path, lay.size)
+    box, pad = lay.box, lay.pad
     light = luminance(img, box) < 0.5
     fg, shadow = ((255, 255, 255, 255), (0, 0, 0, 170)) if light else ((20, 20, 20, 255), (255, 255, 255, 170))
     base = img.convert("RGBA")
     layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
     origin = (box[0] + pad, box[1] + pad)
-    d = ImageDraw.Draw(layer)
-    left, top = f.getbbox(text)[:2]
-    xy = (origin[0] - left, origin[1] - top)
-    d.text(xy, text, font=f, fill=shadow)
+    line.draw_at(ImageDraw.Draw(layer), origin, fill=shadow)
     layer = layer.filter(ImageFilter.GaussianBlur(max(1, pad // 2)))
     base.alpha_composite(layer)
-    ImageDraw.Draw(base).text(xy, text, font=f, fill=fg)
+    line.draw_at(ImageDraw.Draw(base), origin, fill=fg)
     return _back(base, img.mode), "light" if light else "dark"
 
 

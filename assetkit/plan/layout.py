@@ -1,8 +1,9 @@
 """Where a visible credit goes and how big it is: pure geometry on sizes, faces and font metrics.
 
-Decided in the plan, before any pixel (image/watermark.py only draws what this decides). The default
-font is Pillow's bundled scalable FreeType font (``ImageFont.load_default(size=...)``, Aileron,
-Pillow >= 10.1); ``font=PATH`` picks any TrueType/OpenType file. Metrics need the font file, not pixels.
+Decided in the plan, before any pixel (image/watermark.py only draws what this decides). The text is
+set by ``plan/text.py``: ``font=PATH`` (any TrueType/OpenType file) first, then Noto Sans and Noto Sans
+Arabic from their wheels and system fonts for what it lacks, a font per character, right-to-left runs
+shaped by raqm. Metrics need the font files, not pixels.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PIL import ImageFont
 
 from ..errors import UsageError
 from ..options import Position
+from . import text as _text
 
 POSITIONS = Position.values()   # the choice table in options.py
 TEXT_HEIGHT = 0.028        # font size as a share of the output's short side
@@ -25,15 +27,19 @@ Box = tuple[int, int, int, int]
 
 @lru_cache(maxsize=32)
 def font(path: str | None, size: int) -> ImageFont.FreeTypeFont:
-    if path:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError as e:
+    """The first font of the chain (``path``, else Noto Sans) at ``size``; UsageError if unusable."""
+    try:
+        return _text.load(_text.primary(path), size)
+    except OSError as e:
+        if path:
             raise UsageError(f"font {path}: cannot load it as a TrueType/OpenType font ({e})") from None
-    f = ImageFont.load_default(size=size)
-    if not isinstance(f, ImageFont.FreeTypeFont):  # Pillow built without FreeType: bitmap font only
-        raise UsageError("this Pillow has no FreeType support; install a Pillow wheel or name a font file")
-    return f
+        raise UsageError("this Pillow has no FreeType support; install a Pillow wheel or name a font file") from None
+
+
+def text_line(text: str, path: str | None, size: int) -> _text.Line:
+    """``text`` set at ``size`` in the chain of fonts (a font per character, right-to-left runs)."""
+    font(path, size)   # a --font that FreeType refuses is a usage error, not a traceback
+    return _text.line(text, path, size)
 
 
 # --------------------------------------------------------------------------------------- geometry
@@ -110,10 +116,10 @@ def layout(text: str, out_size: tuple[int, int], *, shown=None, area: Box | None
 
 
 def _shrunk(text, size, minimum, margin, room, font_path) -> Layout:
-    tw, th = _text_size(font(font_path, size), text)
+    tw, th = _text_size(text, font_path, size)
     while tw + 2 * max(1, size // 8) > room and size > 1:  # too long for the room: shrink to fit
         size = max(1, min(size - 1, int(size * room / (tw + 2 * max(1, size // 8)))))
-        tw, th = _text_size(font(font_path, size), text)
+        tw, th = _text_size(text, font_path, size)
     return Layout(size, minimum, (tw, th), max(1, size // 8), margin)
 
 
@@ -133,6 +139,11 @@ class CreditLayout:
     @property
     def legible(self) -> bool:
         return self.size >= self.minimum
+
+    @property
+    def missing(self) -> str:
+        """Characters of the credit that no font of the chain has (drawn as boxes)."""
+        return _text.split(self.text, self.font_path)[1]
 
     def to_dict(self) -> dict:
         return {"text": self.text, "position": self.position, "box": list(self.box), "size": self.size,
@@ -181,6 +192,5 @@ def _place_in_circle(text, out_size, position, font_path, shown, faces) -> Credi
                         round(lay.size / display_scale(out_size, shown), 1), font_path)
 
 
-def _text_size(f, text: str) -> tuple[int, int]:
-    l, t, r, b = f.getbbox(text)
-    return r - l, b - t
+def _text_size(text: str, font_path: str | None, size: int) -> tuple[int, int]:
+    return text_line(text, font_path, size).size

@@ -160,6 +160,11 @@ def make_plan(info, slot, options, analysis=None, rights: rights_.Rights | None 
         findings.append(finding("credit-unreadable", f"the credit would be {credit.size} px high{where} in a "
                                 f"{out_size[0]}x{out_size[1]} output, under the {credit.minimum} px readable at "
                                 "the slot's display size; shorten it", slot=sid))
+    if credit is not None and credit.missing:
+        findings.append(finding("credit-glyphs", f"no font has {', '.join(credit.missing)} "
+                                f"({', '.join(f'U+{ord(c):04X}' for c in credit.missing)}) of the credit "
+                                f"'{credit.text}': they would be drawn as boxes; name a --font that has "
+                                "them (for Chinese, Japanese, Korean: install Noto Sans CJK)", slot=sid))
     area = _area(slot, out_size) or (0, 0, *out_size)
     logo = LogoSpec(opts.logo, opts.logo_scale, opts.logo_opacity, opts.logo_position, area) if opts.logo else None
     plan = PhotoPlan(

@@ -131,6 +131,8 @@ ADVICE = {
                         "record consent in the manifest, or --blur-faces-without-consent"),
     "credit-unreadable": ("would have an illegible visible credit", "would have an illegible visible credit",
                           "use a larger --font size or credit in metadata only"),
+    "credit-glyphs": ("has credit letters no font has (drawn as boxes)", "have credit letters no font has (drawn as boxes)",
+                      "name a --font that has them"),
     "manifest-missing": ("has no row in the manifest", "have no row in the manifest",
                          "add a row for it to the manifest"),
     "video-too-long": ("is longer than the slot allows", "are longer than the slot allows",

@@ -58,26 +58,28 @@ def parse_srt(path: str | Path) -> list[Cue]:
 
 
 def render_cues(cues: list[Cue], frame: tuple[int, int]) -> list[tuple[Path, Cue]]:
-    """One transparent frame-sized PNG per cue, bottom-centred white text with a dark outline."""
-    from PIL import Image, ImageDraw, ImageFont
+    """One transparent frame-sized PNG per cue, bottom-centred white text with a dark outline, set like
+    the credits (plan/text.py: Noto from the wheels, a font per character, right-to-left lines)."""
+    from PIL import Image, ImageDraw
+
+    from ..plan import text as _text
 
     W, H = frame
     folder = Path(tempfile.mkdtemp(prefix="assetkit-subs-"))
     atexit.register(shutil.rmtree, folder, True)  # the PNGs must outlive build_command, not the run
     size = max(12, H // 18)
-    try:
-        font = ImageFont.truetype("DejaVuSans.ttf", size)
-    except OSError:
-        font = ImageFont.load_default(size)
+    stroke = max(1, size // 12)
+    step = round(size * 1.25)   # baseline to baseline
     out = []
     for n, cue in enumerate(cues):
         img = Image.new("RGBA", (W, H), (0, 0, 0, 0))
         draw = ImageDraw.Draw(img)
-        box = draw.multiline_textbbox((0, 0), cue.text, font=font, align="center", stroke_width=2)
-        x = (W - (box[2] - box[0])) // 2
-        y = H - (box[3] - box[1]) - H // 12
-        draw.multiline_text((x, y), cue.text, font=font, fill="white", align="center",
-                            stroke_width=max(1, size // 12), stroke_fill="black")
+        lines = [_text.line(t, None, size) for t in cue.text.split("\n")]
+        baseline = H - H // 12 - (len(lines) - 1) * step   # the last line's baseline sits H/12 up
+        for i, ln in enumerate(lines):
+            l, _, r, _ = ln.bbox(stroke)
+            ln.draw(draw, ((W - (r - l)) // 2 - l, baseline + i * step), fill="white",
+                    stroke_width=stroke, stroke_fill="black")
         path = folder / f"cue{n:05d}.png"
         img.save(path)
         out.append((path, cue))
