@@ -12,7 +12,6 @@ from PIL import Image
 from . import preflight
 from .batch import BatchResult, JobResult, collect_jobs, run_batch
 from .errors import MediaError, UsageError
-from .image.load import flatten, to_srgb  # noqa: F401 - library helpers
 from .model import Job, Status, decide_status
 from .options import Options
 from .presets import KINDS, PresetLibrary, Slot, load_presets
@@ -284,3 +283,13 @@ def preview(path: str | os.PathLike, slot: str | Slot, out_path: str | os.PathLi
 
 __all__ = ["preview", "prepare", "check", "prepare_image", "PreparedImage", "load_presets", "Options", "BatchResult",
            "flatten", "to_srgb"]
+
+
+def __getattr__(name: str):
+    """``flatten`` and ``to_srgb`` (library helpers) come with numpy: imported when first asked for,
+    so a batch's main process, which only lists and hands out jobs, does not pay for numpy."""
+    if name in ("flatten", "to_srgb"):
+        from .image import load
+
+        return getattr(load, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

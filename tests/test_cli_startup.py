@@ -46,3 +46,30 @@ def test_public_names_have_docstrings_and_py_typed_ships():
                and not (getattr(assetkit, n).__doc__ or "").strip()]
     assert missing == []
     assert assetkit.lint_caption("x" * 150, "twitter")[0].code == "caption-too-long"
+
+
+def test_batch_main_process_imports_no_pixel_library_and_smart_crop_no_opencv(tmp_path):
+    """The main process of a pooled batch only lists files and hands out jobs: no numpy or OpenCV
+    (150 ms and 30 MB each time); a smart-crop photo in the workers needs no OpenCV either (the CNN
+    and saliency run on Pillow and numpy; OpenCV is the Haar fallback's)."""
+    from PIL import Image
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(2):
+        Image.new("RGB", (1600, 1200), (40 * i, 120, 200)).save(src / f"p{i}.jpg")
+    code = f"""
+import json, sys
+from pathlib import Path
+import assetkit
+res = assetkit.prepare({str(src)!r}, "instagram/post", out_dir={str(tmp_path / 'out')!r}, jobs=2)
+main = sorted(m for m in ('numpy', 'cv2') if m in sys.modules)
+r = assetkit.prepare({str(src / 'p0.jpg')!r}, "instagram/post", out_dir={str(tmp_path / 'out1')!r}, jobs=1)
+assert 'numpy' in sys.modules  # the one-file run worked in this process
+print(json.dumps([main, 'cv2' in sys.modules, [o.status.value for j in res.results for o in j.outputs]]))
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    main, cv2_in_worker_path, statuses = json.loads(p.stdout.strip().splitlines()[-1])
+    assert main == [], f"the batch's main process imported {main}"
+    assert statuses and all(s in ("fixed", "ready") for s in statuses), statuses
+    assert cv2_in_worker_path is False

@@ -1,6 +1,7 @@
 """The photo pipeline on real files: orientation, formats, colour, sizes, shrink-on-load, byte limits."""
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,14 +192,32 @@ def test_byte_limit_search_lowers_quality_then_fits(tmp_path):
     assert any("downscaled" in n for n in tiny.notes)
 
 
-def test_jpeg_is_progressive_420_with_srgb_profile(tmp_path):
+def _dht_segments(data: bytes) -> list[bytes]:
+    """The Huffman table (DHT) segments of a JPEG, in order."""
+    out, i = [], 2
+    while i + 4 <= len(data) and data[i] == 0xFF and data[i + 1] != 0xDA:  # up to start of scan
+        n = int.from_bytes(data[i + 2:i + 4], "big")
+        if data[i + 1] == 0xC4:
+            out.append(data[i + 4:i + 2 + n])
+        i += 2 + n
+    return out
+
+
+def test_jpeg_is_baseline_optimised_420_with_srgb_profile(tmp_path):
+    import io
+
     src = fx.make_photo(tmp_path / "a.jpg", (1300, 1300))
     out = only_output(prep(src, "instagram/post", tmp_path / "out"))
+    data = Path(out.output).read_bytes()
     with Image.open(out.output) as im:
-        assert im.info.get("progressive") or im.info.get("progression")
+        assert not (im.info.get("progressive") or im.info.get("progression"))
         from PIL import JpegImagePlugin
         assert JpegImagePlugin.get_sampling(im) == 2  # 4:2:0
         assert im.info.get("icc_profile")
+        standard = io.BytesIO()
+        im.convert("RGB").save(standard, "JPEG", quality=85)  # libjpeg's standard (Annex K) tables
+    # optimised Huffman tables: built for these pixels, so not libjpeg's standard ones
+    assert _dht_segments(data) and _dht_segments(data) != _dht_segments(standard.getvalue())
 
 
 def test_opaque_rgba_photo_becomes_jpeg_but_transparent_graphic_stays_png(tmp_path):

@@ -1,4 +1,4 @@
-"""Encoding: JPEG (quality 85, progressive, 4:2:0) for photos, PNG for graphics; when a slot has a
+"""Encoding: JPEG (quality 85, baseline with optimised Huffman tables, 4:2:0) for photos, PNG for graphics; when a slot has a
 byte limit, search the quality so the output fits, then downscale if it still does not."""
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ class Encoded:
 def _save(img: Image.Image, fmt: str, quality: int, exif: bytes, xmp: bytes) -> bytes:
     buf = io.BytesIO()
     if fmt == "jpeg":
-        img.save(buf, "JPEG", quality=quality, progressive=True, subsampling="4:2:0",
+        # Baseline with optimised Huffman tables, not progressive: within 1% of progressive's bytes at
+        # slot sizes (93.9 vs 93.3 KB for a 1080 square) for a third of the CPU (8 vs 25 ms), and the
+        # platforms re-encode what they are given anyway.
+        img.save(buf, "JPEG", quality=quality, optimize=True, subsampling="4:2:0",
                  icc_profile=SRGB_ICC, exif=exif, xmp=xmp,
                  comment=b"")  # Pillow writes the source's im.info["comment"] (COM) unless told (15.4)
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape as _escape
 
 from PIL import Image
 
@@ -24,7 +23,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def escape(value: str) -> str:
     """Text as XML character data, escaped exactly once; characters XML 1.0 cannot carry (control
     codes from a camera's Artist field) are dropped, so the packet always parses back."""
-    return _escape(_NOT_XML.sub("", value))
+    # &, < and > as xml.sax.saxutils.escape does, without its import of urllib, http and email
+    # (65 ms of every worker's start)
+    return _NOT_XML.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass(frozen=True)
