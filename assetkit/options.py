@@ -109,6 +109,7 @@ class Fit(Choice):
     PAD = "pad", "scale to fit inside the frame, black bars fill the rest"
     CROP = "crop", "scale to cover the frame, cut the centre"
     BLUR = "blur", "scale to fit inside the frame over a blurred, enlarged copy of itself"
+    SMART = "smart", "scale to cover the frame, cut a window that follows the faces (else the most salient part) shot by shot"
 
 
 class Position(Choice):
@@ -183,7 +184,7 @@ class Options:
     keep_location: bool = False          # privacy opt-out: only when the user explicitly asks
     allow_partial: bool = False          # a cut picture (truncated data) is written, with a warning
     # video
-    fit: Fit | None = None               # None: pad for 16:9 slots, else crop
+    fit: Fit | None = None               # None: plan/video.default_fit (smart when the clip is cut, else pad)
     trim: Text | None = None             # "START-END" | "auto"
     loudness: bool = False
     subtitles: PathText | None = None

@@ -80,7 +80,7 @@ def test_folder_tables_are_validated_and_returned(tmp_path):
     cfg.write_text('[folder.youtube]\nfit = "blurr"\n')
     with pytest.raises(UsageError) as e:
         config.resolve({}, cwd=tmp_path)
-    assert str(e.value) == (f'config {cfg}: [folder."youtube"] fit: must be pad, crop or blur, got \'blurr\' '
+    assert str(e.value) == (f'config {cfg}: [folder."youtube"] fit: must be pad, crop, blur or smart, got \'blurr\' '
                             "(did you mean 'blur'?)")
     cfg.write_text('[folder.youtube]\nlogo = "x.png"\n')
     with pytest.raises(UsageError, match=r'\[folder."youtube"\] logo: unknown key'):

@@ -11,7 +11,7 @@ from assetkit.options import (Choice, Consent, CropMode, Fit, MediaKind, Options
 
 def test_each_table_lists_its_values_and_help():
     assert CropMode.values() == ("smart", "centre")
-    assert Fit.values() == ("pad", "crop", "blur")
+    assert Fit.values() == ("pad", "crop", "blur", "smart")
     assert Position.values() == ("bottom-right", "bottom-left", "top-right", "top-left")
     assert Source.values() == ("own", "external") and Consent.values() == ("yes", "no", "not-needed")
     assert MediaKind.values() == ("photo", "video")
@@ -44,12 +44,12 @@ def test_near_miss_gets_did_you_mean(table, typo, near):
 def test_far_miss_lists_values_without_a_guess():
     with pytest.raises(UsageError) as e:
         Fit.parse("zoom", "--fit")
-    assert str(e.value) == "--fit must be pad, crop or blur, got 'zoom'"
+    assert str(e.value) == "--fit must be pad, crop, blur or smart, got 'zoom'"
 
 
 @pytest.mark.parametrize("kw, message", [
     ({"crop": "centr"}, "--crop must be smart or centre, got 'centr' (did you mean 'centre'?)"),
-    ({"fit": "blurr"}, "--fit must be pad, crop or blur, got 'blurr' (did you mean 'blur'?)"),
+    ({"fit": "blurr"}, "--fit must be pad, crop, blur or smart, got 'blurr' (did you mean 'blur'?)"),
     ({"quality": 0}, "--quality must be a whole number 1-100, got 0"),
     ({"logo_opacity": 0}, "--logo-opacity must be a number above 0 and at most 1, got 0"),
     ({"logo_scale": 1.5}, "--logo-scale must be a number above 0 and at most 1, got 1.5"),

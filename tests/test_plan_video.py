@@ -58,7 +58,7 @@ def test_portrait_clip_in_a_16_9_slot_gets_a_standard_frame():
 def test_portrait_clip_for_instagram_video_keeps_1080_wide():
     # issue 14 table: 760x1350 today
     p = plan(clip(1080, 1920), IG)
-    assert p.frame == (1080, 1350) and p.fit == "crop"
+    assert p.frame == (1080, 1350) and p.fit == "smart"  # cut to 4:5, following the subject (issue 14.5)
     assert plan(clip(1080, 1920), IG, fit="pad").frame == (1080, 1350)
     assert plan(clip(1920, 1080), IG).frame == (1080, 608)
 
@@ -67,9 +67,11 @@ def test_story_slot_takes_photos_and_videos_at_9_16():
     assert STORY.takes("photo") and STORY.takes("video")
     assert STORY.variants[0].size == (1080, 1920) and STORY.always_visible.height < 1920
     assert "platform default" in STORY.source or "platform default" in STORY.aspect.source
-    p = plan(clip(1920, 1080), STORY)
+    p = plan(clip(1920, 1080), STORY, fit="pad")
     assert p.frame == (1080, 1920) and p.picture == (1080, 608)
     assert plan(clip(1080, 1920), STORY).frame == (1080, 1920)
+    # by default a landscape clip is cut (issue 14.5): the full height, never enlarged
+    assert plan(clip(1920, 1080), STORY).frame == (594, 1056)
 
 
 def test_a_1000_fps_claim_is_capped_at_what_the_slot_plays():
@@ -154,3 +156,89 @@ def test_no_output_plans_say_why():
 def test_a_video_for_a_photo_slot_is_not_planned():
     p = plan(clip(), LIB.get("instagram/post"))
     assert not p.writes and codes(p)["unsupported"]
+
+
+# --- smart reframing (issue 14.5): the windows are pure geometry on a Motion written out here ------
+
+from assetkit.plan.crop import Analysis, Face  # noqa: E402
+from assetkit.plan.reframe import Motion, Shot, expression  # noqa: E402
+from assetkit.plan.video import default_fit  # noqa: E402
+
+
+def face_at(cx: float) -> Analysis:
+    """One face (normalised box), centred at x = cx, mid-height."""
+    return Analysis((Face(cx - 0.05, 0.35, cx + 0.05, 0.55, 0.9),), None, (0.5, 0.5), 480, 270, "yunet")
+
+
+def two_shots(*centres, length=5.0) -> Motion:
+    shots = tuple(Shot(i * length, (i + 1) * length, face_at(c), 15) for i, c in enumerate(centres))
+    return Motion(shots, (0.0, length * len(centres)), 3.0, "yunet")
+
+
+def piecewise(expr: str, t: float) -> float:
+    return eval(expr.replace("gte(t,", f"(lambda v: float({t} >= v))("))
+
+
+def test_a_landscape_clip_going_vertical_or_square_is_cut_following_the_subject_by_default():
+    assert default_fit(STORY, (1920, 1080)) == "smart"
+    assert default_fit(STORY, (1080, 1920)) == "pad"     # already vertical: nothing to follow
+    assert default_fit(YT, (1080, 1920)) == "pad"        # portrait into 16:9: bars, as before
+    assert default_fit(IG, (1080, 1920)) == "smart"      # cut to 4:5: the window follows the subject
+    assert default_fit(STORY, (1920, 1080), crop="centre") == "crop"
+    p = plan(clip(), STORY)
+    assert p.fit == "smart" and p.follow and p.windows == ()  # no shots analysed: the centre, and it says so
+    assert p.offset == ((p.picture[0] - p.frame[0]) // 2 // 2 * 2, 0) and "analysed when prepared" in p.summary
+
+
+def test_each_shot_gets_its_own_window_on_its_face():
+    motion = two_shots(0.2, 0.8, 0.8)
+    p = make_video_plan(clip(), STORY, Options(), rel_stem="clip", motion=motion)
+    W, H = p.frame
+    assert p.frame == (594, 1056) and p.picture == (1878, 1056)
+    assert "reframed on faces, 3 shots" in p.summary and p.reframe == "reframed on faces, 3 shots"
+    (t0, x0, y0), (t1, x1, y1) = p.windows   # the third shot keeps the second's window: one move
+    assert (t0, t1) == (0.0, 5.0) and y0 == y1 == 0 and x0 % 2 == x1 % 2 == 0
+    for x, cx in ((x0, 0.2), (x1, 0.8)):
+        assert x <= (cx - 0.05) * p.picture[0] and (cx + 0.05) * p.picture[0] <= x + W  # the face inside
+    assert p.offset == (x0, y0)
+    # the ffmpeg expression gives the window per time, switching half a frame before the cut
+    ex = expression(p.windows, 1, 0.5 / p.fps)
+    assert [piecewise(ex, t) for t in (0, 4.9, 4.99, 5.0, 9.0, 14.9)] == [x0, x0, x1, x1, x1, x1]
+    assert expression(p.windows, 2) == "0"
+
+
+def test_a_trimmed_plan_counts_the_shots_it_plays_in_its_own_time():
+    p = make_video_plan(clip(duration=15.0), STORY, Options(trim="6-14"), rel_stem="clip",
+                        motion=two_shots(0.2, 0.8, 0.2))
+    assert "reframed on faces, 2 shots" in p.summary        # 5-10 and 10-15 are played
+    assert [w[0] for w in p.windows] == [0.0, 4.0]
+
+
+def test_a_small_move_at_a_cut_keeps_the_window():
+    p = make_video_plan(clip(), STORY, Options(), rel_stem="clip", motion=two_shots(0.5, 0.51))
+    assert len(p.windows) == 1 and "2 shots" in p.summary
+
+
+def test_without_a_face_saliency_then_the_centre_decide():
+    blob = Analysis((), (0.7, 0.4, 0.8, 0.6), (0.75, 0.5), 480, 270, "yunet", None,
+                    tuple(0.0 if i < 70 or i >= 80 else 0.1 for i in range(100)), ())
+    plain = Analysis((), None, (0.5, 0.5), 480, 270, "yunet")
+    motion = Motion((Shot(0, 5, blob, 15), Shot(5, 10, plain, 15)), (0, 10), 3.0)
+    p = make_video_plan(clip(), STORY, Options(), rel_stem="clip", motion=motion)
+    assert "reframed on saliency (1) and centre (1), 2 shots" in p.summary
+    assert p.windows[0][1] <= 0.7 * p.picture[0] and 0.8 * p.picture[0] <= p.windows[0][1] + p.frame[0]
+    assert p.windows[1][1] == (p.picture[0] - p.frame[0]) // 2 // 2 * 2
+
+
+def test_fit_crop_keeps_the_centre_and_focus_wins():
+    motion = two_shots(0.2, 0.8)
+    centre = make_video_plan(clip(), STORY, Options(fit="crop"), rel_stem="clip", motion=motion)
+    assert centre.fit == "crop" and not centre.follow and centre.windows == ()
+    assert centre.offset == ((centre.picture[0] - centre.frame[0]) // 2 // 2 * 2, 0)
+    assert ", crop," in centre.summary
+    for fit in ("smart", "crop"):
+        f = make_video_plan(clip(), STORY, Options(fit=fit, focus=(0.9, 0.5)), rel_stem="clip", motion=motion)
+        assert not f.follow and f.windows == () and "crop at the focus point (0.90, 0.50)" in f.summary
+        assert f.offset[0] + f.frame[0] >= 0.9 * f.picture[0] - 2 and f.offset[0] > centre.offset[0]
+    # a clip that needs no cut (already 9:16) follows nothing, whatever the fit
+    assert not make_video_plan(clip(1080, 1920), STORY, Options(fit="smart"), rel_stem="clip").follow

@@ -100,8 +100,8 @@ TABLE: dict[str, Opt] = {
                                       "Blur faces that have no consent record.", CREDIT,
                                       field="blur_faces_without_consent"),
     # video
-    "fit": Opt(("--fit",), S, f"Fit a video to the slot's shape. {_options.Fit.help()}. Default: pad for 16:9 "
-               "slots, else crop.", VIDEO, "MODE", "fit"),
+    "fit": Opt(("--fit",), S, f"Fit a video to the slot's shape. {_options.Fit.help()}. Default: smart when "
+               "the clip must be cut (landscape for a story, taller than 4:5), else pad.", VIDEO, "MODE", "fit"),
     "trim": Opt(("--trim",), S, "Cut a video: START-END in seconds or HH:MM:SS, or auto (the slot's limit).",
                 VIDEO, "START-END", "trim"),
     "loudness": Opt(("--loudness/--no-loudness",), B, "Even out the sound level (EBU R128).", VIDEO,

@@ -9,6 +9,7 @@ serves every slot asked for in the same run; placing the crop window is ``plan/c
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -143,3 +144,64 @@ def analyse(img: Image.Image) -> Analysis:
     return Analysis(faces, box, centre, img.width, img.height, detector, note, px, py)
 
 
+
+
+# ------------------------------------------------------------------------ frames of a video shot
+
+@dataclass(frozen=True)
+class Observation:
+    """One sampled frame of a clip: its faces and saliency map (kept small: frames are not)."""
+    faces: tuple[Face, ...]
+    saliency: np.ndarray
+    detector: str
+    note: str | None
+    width: int
+    height: int
+
+
+def observe(rgb: np.ndarray) -> Observation:
+    """Faces and the saliency map of one upright RGB frame (the same detectors as photos)."""
+    faces, detector, note = detectors.detect(rgb)
+    return Observation(faces, saliency_map(rgb, faces), detector, note, rgb.shape[1], rgb.shape[0])
+
+
+SHOT_FACE_SHARE = 0.3   # a face seen in fewer of a shot's frames is a passer-by or a false detection
+TRACK_IOU = 0.2
+
+
+def combine(frames: list[Observation]) -> Analysis:
+    """One Analysis for the frames of one shot: what a single window held for the whole shot keeps.
+
+    Faces are followed from frame to frame (a box overlapping the last one seen); one seen in at
+    least SHOT_FACE_SHARE of the frames counts, its box the union of where it was (so the window keeps
+    it whole wherever it moved within the shot). Saliency is the mean of the frames' maps."""
+    if not frames:
+        raise ValueError("no frames to combine")
+    tracks: list[list] = []   # [last box, union box, times seen, score sum]
+    for obs in frames:
+        for f in obs.faces:
+            box = f.box()
+            best = max(tracks, key=lambda t: _iou(t[0], box), default=None)
+            if best is not None and _iou(best[0], box) >= TRACK_IOU:
+                u = best[1]
+                best[0], best[1] = box, (min(u[0], box[0]), min(u[1], box[1]), max(u[2], box[2]), max(u[3], box[3]))
+                best[2] += 1
+                best[3] += f.score
+            else:
+                tracks.append([box, box, 1, f.score])
+    need = max(1, math.ceil(SHOT_FACE_SHARE * len(frames)))
+    faces = tuple(sorted((Face(*u, score / seen) for _, u, seen, score in tracks if seen >= need),
+                         key=lambda f: -f.area))
+    sal = np.mean([o.saliency for o in frames], axis=0)
+    box, centre = _salient_region(sal)
+    px, py = _profiles(_excess(sal))
+    first = frames[0]
+    return Analysis(faces, box, centre, first.width, first.height, first.detector, first.note, px, py)
+
+
+def _iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

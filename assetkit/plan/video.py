@@ -20,6 +20,7 @@ from ..errors import UsageError
 from ..video import geometry
 from ..video.validate import validate
 from .paths import output_path_for, recipe_hash  # one naming and one recipe rule for photos and videos
+from .reframe import Motion, reframe, window_at_focus
 
 if TYPE_CHECKING:  # types only: a plan is built from values, never from preset files
     from ..options import Options
@@ -53,7 +54,12 @@ class VideoPlan:
     fit: str = "pad"
     frame: tuple[int, int] = (0, 0)     # output size
     picture: tuple[int, int] = (0, 0)   # the scaled source inside (pad/blur) or under (crop) the frame
-    offset: tuple[int, int] = (0, 0)
+    offset: tuple[int, int] = (0, 0)   # pad/blur: where the picture sits; crop/smart: the (first) window
+    # smart: the window follows the subject shot by shot; (from output second, x, y) per move, the
+    # first at 0 (plan/reframe). ``follow``: this plan wants the clip's shots analysed (a Motion).
+    follow: bool = False
+    windows: tuple[tuple[float, int, int], ...] = ()
+    reframe: str = ""                   # "reframed on faces, 3 shots" | "focus point (0.30, 0.50) given" | ...
     scale: float = 1.0
     upscale: bool = False
     frame_rate: str = ""                # exact, e.g. "30000/1001"
@@ -145,10 +151,19 @@ def resolve_trim(trim, info: VideoInfo, slot: Slot) -> tuple[float, float] | Non
 
 # --- choices ------------------------------------------------------------------------------------
 
-def default_fit(slot: Slot) -> str:
-    """Pad (bars) keeps the whole picture: the safe default for fixed-aspect slots (16:9, 9:16).
-    A slot without a fixed aspect only cuts what is taller than it plays (instagram/video: 4:5)."""
-    return "pad" if slot.aspect is not None else "crop"
+def default_fit(slot: Slot, display: tuple[int, int] | None = None, crop: str = "smart") -> str:
+    """Pad (bars) keeps the whole picture: the safe default for 16:9 slots. A wider clip going into a
+    vertical or square slot (a landscape clip for instagram/story) would be a strip between bars:
+    it is cut, following the subject shot by shot (``smart``), as a slot without a fixed aspect
+    cuts what is taller than it plays (instagram/video: 4:5). ``crop="centre"`` (--crop centre)
+    cuts the centre instead."""
+    cut = "smart" if crop == "smart" else "crop"
+    if slot.aspect is None:
+        return cut
+    aw, ah = slot.aspect.width, slot.aspect.height
+    if display is not None and ah >= aw and display[0] * ah > display[1] * aw:
+        return cut
+    return "pad"
 
 
 def standard_frames(slot: Slot) -> tuple[tuple[int, int], ...]:
@@ -215,19 +230,21 @@ def can_copy(info: VideoInfo, slot: Slot, geo: geometry.Geometry, rate: Fraction
 def make_video_plan(info: VideoInfo, slot: Slot, options: Options, *, rel_stem: str | None = None,
                     out: str | Path | None = None, source_stat: tuple[int, int] = (0, 0),
                     recipe_extra=None, overlay: dict | None = None, x264_preset: str = "medium",
-                    trim=None) -> VideoPlan:
+                    trim=None, motion: Motion | None = None) -> VideoPlan:
     """Decide everything about one (clip, slot) pair. Pure: no file access, no ffmpeg.
 
     ``out``: the output path (else ``options.out_dir`` + ``rel_stem``, as for photos). ``trim``:
     overrides ``options.trim`` (a parsed span or text; the library's ``prepare_video`` passes one).
     ``overlay``: {"credit": text or None, "logo": path or None, ...}, drawn on every frame.
+    ``motion``: the clip's shots and what they show (``video/reframe.sample``), for a plan that
+    follows the subject (``plan.follow``; without it the window stays in the centre).
     """
     sid = slot.id
     name = Path(info.path).name
     if not slot.takes("video"):
         return _nothing(info, slot, [finding("unsupported", f"a video; {sid} takes pictures only",
                                              slot=sid)], "no output: not a video slot")
-    fit = geometry.check_fit(options.fit or default_fit(slot))
+    fit = geometry.check_fit(options.fit or default_fit(slot, info.display_size, options.crop))
     found = validate(info, slot)
     raw_trim = trim if trim is not None else options.trim
     span = resolve_trim(raw_trim, info, slot)
@@ -253,6 +270,20 @@ def make_video_plan(info: VideoInfo, slot: Slot, options: Options, *, rel_stem: 
                              f"because --allow-upscale was given; it will look soft", slot=sid,
                              severity=Severity.WARNING,
                              section=slot.min_size.source if slot.min_size else slot.source))
+
+    offset, follow, windows, how = geo.offset, False, (), ""
+    if geo.fit in geometry.CUTS and geo.picture != geo.frame:
+        if options.focus is not None:   # --focus wins over the centre and over following the subject
+            offset = window_at_focus(geo.picture, geo.frame, tuple(options.focus))
+            how = f"crop at the focus point ({options.focus[0]:.2f}, {options.focus[1]:.2f})"
+        elif geo.fit == "smart":
+            follow = True
+            if motion is not None:
+                r = reframe(motion, geo.picture, geo.frame, span)
+                windows, how = r.windows, r.summary
+                offset = windows[0][1:]
+            else:
+                how = "crop centred (the shots are analysed when prepared)"
 
     rate = source_rate(info)
     cap = slot.max_frame_rate
@@ -299,7 +330,8 @@ def make_video_plan(info: VideoInfo, slot: Slot, options: Options, *, rel_stem: 
     plan = VideoPlan(
         source=info.path, slot=sid, output=str(out_path), poster=str(out_path.with_suffix(".jpg")),
         findings=tuple(found), summary="", duration=round(length, 3), trim=span, fit=geo.fit,
-        frame=geo.frame, picture=geo.picture, offset=geo.offset, scale=round(geo.scale, 4), upscale=geo.upscaled,
+        frame=geo.frame, picture=geo.picture, offset=offset, follow=follow, windows=windows, reframe=how,
+        scale=round(geo.scale, 4), upscale=geo.upscaled,
         frame_rate=f"{rate.numerator}/{rate.denominator}", fps=round(float(rate), 3), copy=copy,
         video_codec="copy" if copy else "libx264", x264_preset=x264_preset, video_index=info.video_index,
         audio=audio, audio_index=info.audio_index if info.has_audio else None,
@@ -321,7 +353,7 @@ def _with_summary(plan: VideoPlan, info: VideoInfo) -> VideoPlan:
         bits.append(f"stream copy (already fits: remuxed{into}, metadata stripped)")
     else:
         if plan.picture != plan.frame:
-            bits.append(plan.fit)
+            bits.append(plan.reframe or plan.fit)
         elif info.display_size != plan.frame:
             bits.append(f"scaled from {info.display_width}x{info.display_height}")
         if plan.trim:

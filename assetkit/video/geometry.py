@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..options import Fit
 
 FITS = {m.value: m.help for m in Fit}   # the choice table in options.py
+CUTS = ("crop", "smart")                 # fits that cut a window out of a picture covering the frame
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def plan(display: tuple[int, int], *, aspect: tuple[int, int] | None, fit: str =
     dw, dh = display
     if aspect is None and max_size is not None and max_size[1] > max_size[0] and dw * max_size[1] < dh * max_size[0]:
         aspect = max_size  # taller than the slot plays: cut (crop) or fill (pad) to its shape
-    contain = fit != "crop"
+    contain = fit not in CUTS
     if aspect is not None and contain and standard and dh > dw and aspect[0] > aspect[1]:
         return _in_standard(display, aspect, fit, standard, allow_upscale)
     if aspect is None:

@@ -21,6 +21,7 @@ from ..manifest import Row
 from ..model import Job, JobResult, SlotResult, Status, decide_status
 from ..plan.paths import output_path_for, recipe_extra, recipe_hash
 from ..plan.video import VideoPlan, make_video_plan, parse_trim
+from . import reframe
 from .probe import probe
 
 RECIPE_TAG = "assetkit-recipe:"
@@ -78,7 +79,8 @@ def up_to_date(job: Job) -> JobResult | None:
 
 
 def plans(job: Job, info, result: JobResult) -> list[tuple[object, VideoPlan]]:
-    """The plan for every video slot of the job (what check, --dry-run and prepare share)."""
+    """The plan for every video slot of the job (what check, --dry-run and prepare share). A slot
+    that follows the subject (``--fit smart``) gets the clip's shots, sampled once per source."""
     opts = job.options
     stat, row, extra = _recipe_inputs(job, result)
     # a video carries no EXIF: the credit comes from --credit (plain text) or the manifest
@@ -88,11 +90,19 @@ def plans(job: Job, info, result: JobResult) -> list[tuple[object, VideoPlan]]:
     line = credit.line if opts.visible_credit else None
     overlay = {"credit": line, "logo": opts.logo} if (line or opts.logo) else None
     trim = parse_trim(opts.trim) if opts.trim else None  # parsed once for every slot
-    out = []
-    for slot in (s for s in job.slots if s.takes("video")):
-        plan = make_video_plan(info, slot, opts, rel_stem=job.rel_stem, source_stat=stat, recipe_extra=extra,
-                               overlay=overlay, x264_preset=x264_preset(), trim=trim)
-        out.append((slot, plan))
+    slots = [s for s in job.slots if s.takes("video")]
+
+    def plan_all(motion=None):
+        return [(slot, make_video_plan(info, slot, opts, rel_stem=job.rel_stem, source_stat=stat,
+                                       recipe_extra=extra, overlay=overlay, x264_preset=x264_preset(),
+                                       trim=trim, motion=motion)) for slot in slots]
+
+    out = plan_all()
+    # A slot that follows the subject wants the clip's shots: sampled once for every such slot
+    # (not for check, which reports findings, and they do not depend on where the window goes).
+    span = reframe.motion_span(info, [p for _, p in out]) if job.mode != "check" else None
+    if span is not None:
+        out = plan_all(reframe.sample(info, span))
     return out
 
 

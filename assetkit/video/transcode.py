@@ -32,7 +32,9 @@ import ffmpeg
 from ..checks import Finding, finding
 from ..errors import MediaError, UsageError
 from ..fsutil import temp_path_for
+from ..plan.reframe import expression
 from ..plan.video import VideoPlan, make_video_plan, parse_trim, plan_geometry, resolve_trim  # noqa: F401
+from .geometry import CUTS
 from . import loudness as _loudness, subtitles as _subs
 from .probe import VideoInfo, probe
 
@@ -182,7 +184,12 @@ def _fit(v, plan: VideoPlan):
         return picture(v, W, H)
     if plan.fit == "pad":
         return picture(v, pw, ph).filter("pad", W, H, x, y, color="black")
-    if plan.fit == "crop":
+    if plan.fit in CUTS:
+        if len(plan.windows) > 1:
+            # the window moves at each cut (plan/reframe): x and y are evaluated per frame
+            half = 0.5 / plan.fps if plan.fps else 0.0
+            return picture(v, pw, ph).filter("crop", W, H, expression(plan.windows, 1, half),
+                                             expression(plan.windows, 2, half))
         return picture(v, pw, ph).filter("crop", W, H, x, y)
     # blur: the background is the picture scaled to cover, blurred at quarter size (4x cheaper,
     # and a blur that strong shows no difference), scaled back up under the sharp foreground.
@@ -346,21 +353,24 @@ def carry_out(plan: VideoPlan, *, overlay_png=None, on_progress: Progress | None
     return VideoResult(out_path, poster, probe(out_path), tuple(found), source, plan)
 
 
-def prepare_video(src, slot: Slot, out_path, *, fit: str = "pad", trim=None, allow_upscale: bool = False,
+def prepare_video(src, slot: Slot, out_path, *, fit: str | None = None, trim=None, allow_upscale: bool = False,
                   subtitles=None, overlay_png=None, loudness: bool = False,
                   on_progress: Progress | None = None, x264_preset: str = "medium",
-                  recipe: str | None = None) -> VideoResult:
+                  recipe: str | None = None, focus: tuple[float, float] | None = None) -> VideoResult:
     """The library's one-clip call: probe, plan and carry out one video for one slot.
+
+    ``fit``: pad | crop | blur | smart; None: the slot's default (``plan/video.default_fit``).
+    ``focus``: with a cutting fit, the window is centred there (fractions of the picture).
 
     Raises MediaError("unreadable") for a source that is not a video (the batch turns it into a
     finding)."""
     info = probe(src)
     plan = _plan(info, slot, out_path, fit=fit, trim=trim, allow_upscale=allow_upscale, subtitles=subtitles,
-                 overlay_png=overlay_png, loudness=loudness, x264_preset=x264_preset, recipe=recipe)
+                 overlay_png=overlay_png, loudness=loudness, x264_preset=x264_preset, recipe=recipe, focus=focus)
     return carry_out(plan, overlay_png=overlay_png, on_progress=on_progress, source=info)
 
 
-def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", trim=None,
+def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str | None = "pad", trim=None,
                   allow_upscale: bool = False, subtitles=None, overlay_png=None,
                   loudness: _loudness.Loudness | None = None, x264_preset: str = "medium",
                   recipe: str | None = None) -> list[str]:
@@ -371,13 +381,18 @@ def build_command(src, dst, info: VideoInfo, slot: Slot, *, fit: str = "pad", tr
 
 
 def _plan(info, slot, out_path, *, fit, trim, allow_upscale, subtitles, overlay_png, loudness, x264_preset,
-          recipe) -> VideoPlan:
+          recipe, focus=None) -> VideoPlan:
     from dataclasses import replace
 
     from ..options import Options
+    from . import reframe
 
     opts = Options(fit=fit, allow_upscale=allow_upscale, subtitles=str(subtitles) if subtitles else None,
-                   loudness=bool(loudness))
-    plan = make_video_plan(info, slot, opts, out=out_path, trim=trim, x264_preset=x264_preset,
-                           overlay={"png": str(overlay_png)} if overlay_png else None)
+                   loudness=bool(loudness), focus=focus)
+    kw = dict(out=out_path, trim=trim, x264_preset=x264_preset,
+              overlay={"png": str(overlay_png)} if overlay_png else None)
+    plan = make_video_plan(info, slot, opts, **kw)
+    span = reframe.motion_span(info, [plan])
+    if span is not None:  # follows the subject: the shots are analysed, then planned again with them
+        plan = make_video_plan(info, slot, opts, motion=reframe.sample(info, span), **kw)
     return replace(plan, recipe=recipe or "")

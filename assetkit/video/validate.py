@@ -28,7 +28,7 @@ for _c in [
     Code("video-too-small", Severity.ERROR, "", False,
          "the picture is smaller than the slot's minimum (error) or preferred (info) size", review=True),
     Code("video-aspect", Severity.WARNING, "", True,
-         "not the slot's aspect ratio; prepare pads, crops or blurs it to fit (--fit)"),
+         "not the slot's aspect ratio; prepare pads, crops (centred or following the subject) or blurs it to fit (--fit)"),
     Code("video-codec", Severity.WARNING, "", True,
          "not the container/codecs the slot needs; prepare re-encodes to H.264/AAC in MP4"),
     Code("video-rotation", Severity.WARNING, "", True,
@@ -70,7 +70,8 @@ def validate(info: VideoInfo, slot: Slot) -> list[Finding]:
         if abs(have - float(want)) / float(want) > ASPECT_TOLERANCE:
             out.append(finding("video-aspect",
                                f"{dw}x{dh} ({_ratio(dw, dh)}) is not {slot.aspect.width}:{slot.aspect.height}; "
-                               f"prepare fits it with --fit pad (bars), crop (centre) or blur (blurred fill)",
+                               f"prepare fits it with --fit pad (bars), crop (centre), smart (a window "
+                               f"following the subject) or blur (blurred fill)",
                                slot=sid, section=slot.aspect.source))
     if slot.codecs is not None:
         want = (slot.codecs.container, slot.codecs.video, slot.codecs.audio if info.has_audio else None)
