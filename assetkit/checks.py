@@ -47,6 +47,7 @@ CODES: dict[str, Code] = {c.code: c for c in [
     Code("not-a-file", Severity.WARNING, "", False, "a FIFO, socket, device or link to one: skipped without reading it"),
     Code("not-media", Severity.INFO, "", False, "files in the folders given that are neither pictures nor videos assetkit reads: counted and skipped"),
     Code("truncated", Severity.ERROR, "", False, "the picture's data ends before its last row (a cut file); --allow-partial writes it anyway, with a warning", review=True),
+    Code("animation-video", Severity.INFO, "", True, "an animated GIF or WebP for a video slot: written as a short H.264 MP4 with its frame timing, as the platforms play animations"),
     Code("first-frame-only", Severity.WARNING, "", False, "an animation or a multi-page file: only the first frame or page is used"),
     Code("unsupported-format", Severity.ERROR, "", False, "a valid file in a variant the decoders do not read (e.g. a 16-bit CIELab TIFF): not damaged, but not usable"),
 ]}

@@ -1,7 +1,8 @@
 """The photo engine: one source and every photo slot asked for it, as an explicit list of steps
 (imgproxy's ``mainPipeline``). Each step takes the job's working state and says whether to go on:
 
-    STEPS = read_header -> read_rights -> skip_up_to_date -> decode_once -> analyse -> plan_slots -> carry_out
+    STEPS = read_header -> read_rights -> animate -> skip_up_to_date -> decode_once -> analyse -> plan_slots
+            -> carry_out
 
 and carrying out one plan is ``render`` (crop + resize, orientation, sRGB) -> ``decorate`` (blur,
 logo, credit: exactly what the plan says) -> ``encode`` (byte limit; the plan's metadata) -> write
@@ -14,7 +15,7 @@ module imports neither the batch, the CLI, the hot folder, the report nor the pr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from .. import metadata, rights
 from ..checks import finding
 from ..errors import MediaError
 from ..fsutil import write_atomic
-from ..media import MediaInfo, identify, open_image
+from ..media import MediaInfo, identify, open_image, sniff_file
 from ..model import Finding, Job, JobResult, Severity, SlotResult, Status, decide_status
 from ..plan import geometry
 from ..plan.paths import EXT, output_path
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .encode import Encoded
 
 MEMORY = "<memory>"
+ANIMATED = ("GIF", "WEBP")   # an animated one goes to video slots as an MP4 (video/animation.py)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Work:
     analysis: object = None
     graphic: bool | None = None
     plans: list[PhotoPlan] = field(default_factory=list)
+    animated: list = field(default_factory=list)        # video slots an animated GIF/WebP goes to as an MP4
 
     @property
     def opts(self):
@@ -75,14 +78,14 @@ class Work:
 
 def read_header(w: Work) -> bool:
     """Header facts and what is true of the source whatever the slot; nothing for a picture given
-    only video slots (12.3: one info finding, status skipped)."""
+    only video slots (12.3: one info finding, status skipped), unless it is an animated GIF or WebP:
+    those go to every slot that takes video as an MP4 (15.15), the photo-only slots get the first frame."""
     slots = [s for s in w.job.slots if s.takes("photo")]
+    video = [s for s in w.job.slots if s.takes("video")]
+    if video and w.image is None and sniff_file(w.job.path)[1] in ANIMATED:
+        slots = list(w.job.slots)   # decided once the header says whether it is animated
     if not slots:
-        wanted = ", ".join(s.id for s in w.job.slots)
-        takes = "takes" if len(w.job.slots) == 1 else "take"
-        w.result.findings.append(finding("skipped", f"a picture, and {wanted} {takes} only videos: nothing to make"))
-        return False
-    w.todo = slots
+        return _only_videos(w)
     path = w.job.path if w.image is None else _unread_file(w.image)
     if path is None:
         w.im, w.info = w.image, info_from_image(w.image)
@@ -93,6 +96,30 @@ def read_header(w: Work) -> bool:
         w.stat = (st.st_size, st.st_mtime_ns)
     w.result.info = w.info.to_dict()
     w.result.findings += source_findings(w.info, w.opts.keep_location)
+    if w.image is None and w.info.format in ANIMATED and w.info.frames > 1:
+        w.animated = video
+    w.todo = [s for s in slots if s.takes("photo") and s not in w.animated]
+    if not w.todo and not w.animated:
+        return _only_videos(w)
+    return True
+
+
+def _only_videos(w: Work) -> bool:
+    wanted = ", ".join(s.id for s in w.job.slots)
+    takes = "takes" if len(w.job.slots) == 1 else "take"
+    w.result.findings.append(finding("skipped", f"a picture, and {wanted} {takes} only videos: nothing to make"))
+    return False
+
+
+def animate(w: Work) -> bool:
+    """An animated GIF/WebP's video slots: converted to MP4 by the video engine (video/animation.py)."""
+    if w.animated:
+        from ..video import animation   # PyAV and ffmpeg only for a file that needs them
+
+        animation.run(w.job, w.result, w.info, w.animated)
+    if not w.todo:   # video slots only: nothing left for the photo steps
+        w.result.findings += w.notes
+        return False
     return True
 
 
@@ -138,6 +165,11 @@ def decode_once(w: Work) -> bool:
         w.decoded, w.sx, w.sy = normalise_mode(w.image), 1.0, 1.0
     else:
         w.decoded, w.sx, w.sy = decode(w.im, w.info, _shrink(w.info, w.todo, w.opts), options=w.opts, notes=w.notes)
+        if w.animated:   # the video slots had the animation: say which slots the first frame is for
+            photo = ", ".join(s.id for s in w.todo)
+            w.notes = [finding(n.code, f"{n.message.split(':')[0]}: {photo} use{'s' if len(w.todo) == 1 else ''} "
+                               "its first frame (the video slots get all of it, as an MP4)")
+                       if n.code == "first-frame-only" else n for n in w.notes]
     w.graphic = is_graphic(w.decoded, w.info.format)
     return True
 
@@ -173,7 +205,7 @@ def carry_out(w: Work) -> bool:
     return True
 
 
-STEPS = (read_header, read_rights, skip_up_to_date, decode_once, analyse, plan_slots, carry_out)
+STEPS = (read_header, read_rights, animate, skip_up_to_date, decode_once, analyse, plan_slots, carry_out)
 
 
 def run(job: Job) -> JobResult:
@@ -196,6 +228,13 @@ def up_to_date(job: Job) -> JobResult | None:
     w = Work(job, JobResult(source=job.path, kind="image"))
     try:
         ran = _steps(w, (read_header, read_rights, skip_up_to_date))
+        if ran == 2 and w.animated:   # the MP4s of an animation: their recipes, no conversion
+            from ..video.job import up_to_date as video_up_to_date
+
+            done = video_up_to_date(replace(job, slots=tuple(w.animated)))
+            if done is None:
+                return None
+            w.result.outputs += done.outputs
     except (MediaError, OSError):
         return None  # let run() report it
     finally:

@@ -106,9 +106,16 @@ def plans(job: Job, info, result: JobResult) -> list[tuple[object, VideoPlan]]:
     return out
 
 
-def _run(job: Job, result: JobResult) -> None:
+def run_clip(job: Job, result: JobResult, clip: str) -> None:
+    """The job's video slots made from ``clip``, a stand-in for ``job.path`` (an animated GIF/WebP
+    converted by video/animation.py): probed and encoded from the clip, named, credited and
+    recipe-stamped as the job's own file."""
+    _run(job, result, clip)
+
+
+def _run(job: Job, result: JobResult, clip: str | None = None) -> None:
     opts = job.options
-    info = probe(job.path)  # once per file; MediaError("unreadable") for damaged or non-video files
+    info = probe(clip or job.path)  # once per file; MediaError("unreadable") for damaged or non-video files
     result.info = info.to_dict()
     for slot, plan in plans(job, info, result):
         if job.mode == "check" or opts.dry_run:
