@@ -97,7 +97,7 @@ def test_an_animation_for_a_video_slot_is_an_mp4_with_its_timing(tmp_path, monke
 def test_photo_slots_get_the_first_frame_and_the_video_slot_the_animation(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSETKIT_X264_PRESET", "superfast")
     src = make_animation(tmp_path / "anim.gif", "GIF", size=(1200, 900), alpha_frame=0)
-    res = prepare_one(src, "twitter/post,instagram/story", tmp_path / "out")
+    res = prepare_one(src, "twitter/post,instagram/story", tmp_path / "out", fit="pad")
     [r] = res.results
     outs = {o.slot: o for o in r.outputs}
     assert outs["twitter/post"].output.endswith((".jpg", ".png"))
@@ -111,7 +111,7 @@ def test_photo_slots_get_the_first_frame_and_the_video_slot_the_animation(tmp_pa
     f = v["frames"][1]
     assert f[H // 2, W // 4].mean() > 240 and abs(f[H // 2, 3 * W // 4].mean() - LEVELS[0]) <= 4
     # a re-run is up to date without converting again
-    again = prepare_one(src, "twitter/post,instagram/story", tmp_path / "out")
+    again = prepare_one(src, "twitter/post,instagram/story", tmp_path / "out", fit="pad")
     assert {o.status.value for o in again.results[0].outputs} == {"up-to-date"}
 
 
