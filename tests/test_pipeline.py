@@ -295,3 +295,27 @@ assert not late, late
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_jpeg_decodes_at_the_smallest_eighth_scale_that_keeps_the_size_needed(tmp_path, mode):
+    """libjpeg-turbo scales by M/8, Pillow's draft only by 1/2, 1/4, 1/8: a 4000x3000 photo that
+    needs at least 1482 px across decodes at 3/8 (1500x1125), not at 1/2, with the same picture."""
+    src = tmp_path / "big.jpg"
+    fx.noise_image((4000, 3000)).convert(mode).save(src, quality=92)
+    with open_image(str(src)) as im:
+        info = identify(str(src))
+        out, sx, sy = decode(im, info, 4000 / 1482)
+    assert out.size == (1500, 1125) and out.mode == mode and sx == sy == 1500 / 4000
+    with Image.open(src) as full:
+        ref = np.asarray(full.convert(mode).resize((375, 281), Image.Resampling.BOX), dtype=float)
+    got = np.asarray(out.resize((375, 281), Image.Resampling.BOX), dtype=float)
+    assert np.abs(got - ref).mean() < 2.0
+
+
+def test_cmyk_jpeg_keeps_pillows_draft_decode(tmp_path):
+    src = tmp_path / "cmyk.jpg"
+    Image.new("CMYK", (4000, 3000), (0, 200, 200, 0)).save(src, quality=92)
+    with open_image(str(src)) as im:
+        out, sx, _ = decode(im, identify(str(src)), 4000 / 1482)
+    assert out.mode == "CMYK" and out.size == (2000, 1500)  # Pillow's 1/2: TurboJPEG is not asked

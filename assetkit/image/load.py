@@ -11,6 +11,7 @@ import functools
 import hashlib
 import io
 import math
+import os
 import warnings
 
 from pathlib import Path
@@ -89,7 +90,10 @@ def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0, *, options=Non
     budget = decode_budget(max_pixels)
     name = Path(info.path).name
     W, H = im.size
-    if info.format == "JPEG" and shrink >= 2:
+    scaled = _scaled_jpeg(im, info, shrink, budget) if info.format == "JPEG" else None
+    if scaled is not None:
+        im = scaled
+    elif info.format == "JPEG" and shrink >= 2:
         im.draft(im.mode, (math.ceil(W / shrink), math.ceil(H / shrink)))
     cost = decode_cost(im.mode, im.size)
     if cost > budget:
@@ -130,6 +134,51 @@ def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0, *, options=Non
                                  "the missing rows are filled", severity=Severity.WARNING))
     out = _working_copy(im, shrink, budget)
     return out, out.width / W, out.height / H
+
+
+MAX_SCALED_JPEG_BYTES = 256 << 20  # read whole into memory only up to this; Pillow streams a bigger one
+
+
+def _scaled_jpeg(im: Image.Image, info: MediaInfo, shrink: float, budget: int) -> Image.Image | None:
+    """A colour or grey JPEG decoded at the smallest of libjpeg-turbo's M/8 scales that stays at or
+    above the size the outputs need (simplejpeg's TurboJPEG), or None to decode with Pillow.
+
+    Pillow's ``draft`` offers only 1/2, 1/4 and 1/8: a 24 MP photo for a 1080 square decodes at 1/2
+    (3000x2000) where 3/8 (2250x1500) is enough. The DCT-domain scale costs the same to decode, and
+    the resize after it a third less (66 -> 45 ms), with 10 MB of pixels instead of 18. CMYK, a file
+    TurboJPEG will not read, and anything past the decode budget go the Pillow way, which reports
+    them.
+    """
+    W, H = im.size
+    if shrink < 8 / 7 or im.mode not in ("RGB", "L"):
+        return None
+    need_w, need_h = math.ceil(W / shrink), math.ceil(H / shrink)
+    m = next(m for m in range(1, 9) if math.ceil(W * m / 8) >= need_w and math.ceil(H * m / 8) >= need_h)
+    if m == 8 or decode_cost(im.mode, (math.ceil(W * m / 8), math.ceil(H * m / 8))) > budget:
+        return None  # no smaller scale helps, or the budget refusal is Pillow's path's to make
+    path = getattr(im, "filename", "") or info.path
+    try:
+        import simplejpeg
+
+        if os.path.getsize(path) > MAX_SCALED_JPEG_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+        header_h, header_w, _, _ = simplejpeg.decode_jpeg_header(data)
+        if (header_w, header_h) != (W, H):
+            return None
+        arr = simplejpeg.decode_jpeg(data, colorspace="RGB" if im.mode == "RGB" else "GRAY",
+                                     min_width=need_w, min_height=need_h)
+    except Exception:  # not installed, not a file, or TurboJPEG refuses it: Pillow decides
+        return None
+    h, w = arr.shape[:2]
+    if (w, h) == (W, H):
+        return None  # no scale below 8/8 would do: Pillow's own decode is as good
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    out = Image.fromarray(arr, im.mode)
+    out.info = dict(im.info)
+    return out
 
 
 def _jpeg_cut(im: Image.Image, path: str, name: str) -> str | None:
