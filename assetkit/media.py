@@ -276,6 +276,13 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
         orientation = metadata.orientation(exif=exif)
         uw, uh = (h, w) if orientation >= 5 else (w, h)
         icc = _icc_description(im.info.get("icc_profile"))
+        extra = {"bits": _bits(im, fmt)}
+        if fmt in ("HEIF", "AVIF"):  # PQ / HLG / BT.2020 in the colour box: image/hdr converts it
+            from .image import hdr
+
+            nclx = hdr.nclx_of(im, path, fmt)
+            if hdr.kind_of(nclx):
+                icc, extra["nclx"] = hdr.describe(nclx), list(nclx)
         location, private, thumbnail = metadata.privacy_facts(im, exif)
         if thumbnail:
             private += ("an embedded thumbnail of the uncropped picture",)
@@ -288,7 +295,7 @@ def identify(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, i
             stored_height=h, orientation=orientation, mode=im.mode, icc=icc, has_alpha=has_alpha,
             frames=2 if getattr(im, "is_animated", False) else 1, location=location, private=private, artist=artist,
             copyright=copyright_, has_thumbnail=thumbnail,
-            extra={"bits": _bits(im, fmt)},
+            extra=extra,
         )
     except MediaError:
         raise

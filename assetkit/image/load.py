@@ -132,6 +132,10 @@ def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0, *, options=Non
         if notes is not None:
             notes.append(finding("truncated", f"{partial}: written anyway because --allow-partial was given; "
                                  "the missing rows are filled", severity=Severity.WARNING))
+    if info.extra.get("nclx"):  # an HDR (PQ/HLG) or BT.2020 HEIC/AVIF: its profile tone-maps to sRGB
+        from .hdr import profile_for
+
+        im.info["icc_profile"] = profile_for(tuple(info.extra["nclx"]))
     out = _working_copy(im, shrink, budget)
     return out, out.width / W, out.height / H
 
