@@ -192,3 +192,30 @@ def test_untagged_cmyk_is_converted_as_a_standard_press_profile(tmp_path):
             assert max(abs(a - b) for a, b in zip(got, want)) <= 8, (name, got, want)
             if name == "cyan":  # the plain formula's (0, 255, 255) is far from what a press prints
                 assert max(abs(a - b) for a, b in zip(got, naive)) > 40, got
+
+
+def test_a_tiff_over_the_memory_budget_is_banded_or_names_the_max_pixels_that_allows_it(tmp_path, monkeypatch):
+    """15.13: an uncompressed TIFF over the decode budget is read in bands reduced as they come (the
+    output matches the full decode's); a compressed one, which Pillow decodes only whole, is refused
+    with the exact --max-pixels that lets it in."""
+    from assetkit.image import load
+
+    monkeypatch.setattr(load, "BAND_BYTES", 200_000)         # the 240 MP case scaled down 125 times
+    raw = fx.make_tiff(tmp_path / "raw.tif", (1600, 1200), compression="raw")
+    lzw = fx.make_tiff(tmp_path / "lzw.tif", (1600, 1200), compression="tiff_lzw")
+    slot = "instagram/profile"                                  # 320x320: read at 1/3
+    small = assetkit.prepare([raw, lzw], slot, out_dir=tmp_path / "out", jobs=1, max_pixels=4_000_000)
+    by = {Path(r.source).name: r for r in small.results}
+    assert by["raw.tif"].outputs and by["raw.tif"].outputs[0].status.written, by["raw.tif"].all_findings
+    [f] = [f for f in by["lzw.tif"].all_findings if f.code == "too-many-pixels"]
+    assert "needs 6 MB" in f.message and "--max-pixels 5800000 allows it" in f.message, f.message
+    full = assetkit.prepare([raw], slot, out_dir=tmp_path / "full", jobs=1, max_pixels=5_800_000)
+    import numpy as np
+
+    with Image.open(by["raw.tif"].outputs[0].output) as a, Image.open(full.results[0].outputs[0].output) as b:
+        assert a.size == b.size
+        diff = np.abs(np.asarray(a.convert("RGB"), float) - np.asarray(b.convert("RGB"), float))
+    assert diff.mean() < 1.5, diff.mean()
+    # and the full decode is what a larger limit gives: the lzw file with the named value
+    again = assetkit.prepare([lzw], slot, out_dir=tmp_path / "lzw", jobs=1, max_pixels=5_800_000)
+    assert again.results[0].outputs[0].status.written

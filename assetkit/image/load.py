@@ -65,6 +65,12 @@ def decode_budget(max_pixels: int) -> int:
     return int(max_pixels)
 
 
+def flag_value(n: float) -> str:
+    """``n`` rounded up to two significant digits, as --max-pixels takes it: 719999999 -> "720000000"."""
+    exp = max(0, math.floor(math.log10(n)) - 1) if n > 0 else 0
+    return str(math.ceil(n / 10 ** exp) * 10 ** exp)
+
+
 def decode_cost(mode: str, size: tuple[int, int]) -> int:
     return size[0] * size[1] * _BYTES.get(mode, 4)
 
@@ -96,17 +102,27 @@ def decode(im: Image.Image, info: MediaInfo, shrink: float = 1.0, *, options=Non
     elif info.format == "JPEG" and shrink >= 2:
         im.draft(im.mode, (math.ceil(W / shrink), math.ceil(H / shrink)))
     cost = decode_cost(im.mode, im.size)
+    banded = False
     if cost > budget:
-        raise MediaError(info.path, "too-many-pixels",
-                         f"decoding {name} ({im.width}x{im.height} {im.mode}) needs {cost / 1e6:.0f} MB, over the "
-                         f"{budget / 1e6:.0f} MB a worker may hold (one byte per pixel of --max-pixels "
-                         f"{max_pixels:.3g}); refused before decoding")
+        from . import tiffband   # an uncompressed strip TIFF: read in bands, reduced as they come (15.13)
+
+        r = int(shrink)
+        banded = r >= 2 and tiffband.bandable(im) and tiffband.cost(im, r, BAND_BYTES) <= budget
+        if not banded:
+            raise MediaError(info.path, "too-many-pixels",
+                             f"decoding {name} ({im.width}x{im.height} {im.mode}) needs {cost / 1e6:.0f} MB, over the "
+                             f"{budget / 1e6:.0f} MB a worker may hold (one byte per pixel of --max-pixels "
+                             f"{max_pixels:.3g}); refused before decoding. --max-pixels {flag_value(cost)} allows it "
+                             "if the file is trusted (the budget rises with the pixel limit)")
     if info.frames > 1 and notes is not None:
         notes.append(finding("first-frame-only", f"{name} is {'a multi-page' if info.format == 'TIFF' else 'an animated'} "
                              f"{info.format}: only its first {'page' if info.format == 'TIFF' else 'frame'} is used"))
     note = cmyk_note(im)
     if note and notes is not None:
         notes.append(finding("not-srgb", note))
+    if banded:
+        out = tiffband.decode_reduced(im, r, BAND_BYTES, normalise_mode)
+        return out, out.width / W, out.height / H
     partial = None
     try:
         with pillow_cap_lifted(), warnings.catch_warnings():
