@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import os
 import stat
@@ -21,13 +22,16 @@ from . import metadata
 from .errors import MediaError
 from .options import DEFAULT_MAX_PIXELS  # noqa: F401 - one default, kept with the other options
 
-try:  # HEIC/HEIF from iPhones
-    import pillow_heif
-
+@functools.lru_cache(maxsize=None)
+def heif_support() -> bool:
+    """HEIC/HEIF from iPhones: pillow-heif's opener, registered when a HEIF file is first opened
+    (loading libheif is ~40 ms and 10 MB that a batch's main process and a JPEG-only run never need)."""
+    try:
+        import pillow_heif
+    except ImportError:  # pragma: no cover - it is a dependency; keep the rest working without it
+        return False
     pillow_heif.register_heif_opener()
-    HEIF = True
-except ImportError:  # pragma: no cover - it is a dependency; keep the rest working without it
-    HEIF = False
+    return True
 
 
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF", "AVIF"}
@@ -167,7 +171,7 @@ def open_image(path: str | os.PathLike, fmt: str | None = None) -> Image.Image:
         kind, fmt = sniff_file(path)
         if kind != "image":
             raise MediaError(path, "unreadable", _not_a_picture(path))
-    if fmt == "HEIF" and not HEIF:  # pragma: no cover
+    if fmt == "HEIF" and not heif_support():  # pragma: no cover
         raise MediaError(path, "unreadable", "HEIC/HEIF support needs pillow-heif")
     try:
         with pillow_cap_lifted(), warnings.catch_warnings():

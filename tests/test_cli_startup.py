@@ -49,8 +49,8 @@ def test_public_names_have_docstrings_and_py_typed_ships():
 
 
 def test_batch_main_process_imports_no_pixel_library_and_smart_crop_no_opencv(tmp_path):
-    """The main process of a pooled batch only lists files and hands out jobs: no numpy or OpenCV
-    (150 ms and 30 MB each time); a smart-crop photo in the workers needs no OpenCV either (the CNN
+    """The main process of a pooled batch only lists files and hands out jobs: no numpy, OpenCV or
+    libheif for JPEGs (~250 ms and 40 MB together); a smart-crop photo in the workers needs no OpenCV either (the CNN
     and saliency run on Pillow and numpy; OpenCV is the Haar fallback's)."""
     from PIL import Image
 
@@ -63,7 +63,7 @@ import json, sys
 from pathlib import Path
 import assetkit
 res = assetkit.prepare({str(src)!r}, "instagram/post", out_dir={str(tmp_path / 'out')!r}, jobs=2)
-main = sorted(m for m in ('numpy', 'cv2') if m in sys.modules)
+main = sorted(m for m in ('numpy', 'cv2', 'pillow_heif') if m in sys.modules)
 r = assetkit.prepare({str(src / 'p0.jpg')!r}, "instagram/post", out_dir={str(tmp_path / 'out1')!r}, jobs=1)
 assert 'numpy' in sys.modules  # the one-file run worked in this process
 print(json.dumps([main, 'cv2' in sys.modules, [o.status.value for j in res.results for o in j.outputs]]))
