@@ -77,14 +77,15 @@ def test_killed_prepare_takes_its_workers_with_it(tmp_path):
     top = psutil.Process(proc.pid)
     family: dict = {}
     deadline = time.monotonic() + 120
-    # wait until the pool is up: forkserver, resource tracker and two workers below the CLI
+    # wait until the pool is up: two workers below the CLI (forked from it; from a forkserver, beside
+    # a resource tracker, where the CLI has threads)
     while time.monotonic() < deadline and not list((tmp_path / "out").rglob("*.jpg")):
         for c in top.children(recursive=True):
             family.setdefault(c.pid, c)
         time.sleep(0.02)
     for c in top.children(recursive=True):
         family.setdefault(c.pid, c)
-    assert len(family) >= 3, family
+    assert len(family) >= 2, family
     proc.kill()
     proc.wait()
     gone, alive = psutil.wait_procs(list(family.values()), timeout=15)

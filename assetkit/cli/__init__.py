@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -26,6 +27,10 @@ def run() -> None:
 
     def stop(signum, frame):
         raise KeyboardInterrupt
+
+    # numpy's OpenBLAS would start a thread per core at import: assetkit does no BLAS work, a pool
+    # worker is one core, and a process with one thread can fork its workers (batch._start_method)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     signal.signal(signal.SIGTERM, stop)
     sys.exit(main())

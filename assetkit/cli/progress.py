@@ -20,6 +20,7 @@ class Progress:
     def _tqdm(self, **kw):
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread: a process with one thread forks its pool workers
         return tqdm(file=sys.stderr, disable=None if not os.environ.get("ASSETKIT_PROGRESS") else False, **kw)
 
     def start(self, total: int) -> None:
