@@ -49,8 +49,9 @@ def test_public_names_have_docstrings_and_py_typed_ships():
 
 
 def test_batch_main_process_imports_no_pixel_library_and_smart_crop_no_opencv(tmp_path):
-    """The main process of a pooled batch only lists files and hands out jobs: no numpy, OpenCV or
-    libheif for JPEGs (~250 ms and 40 MB together); a smart-crop photo in the workers needs no OpenCV either (the CNN
+    """The main process of a batch whose workers start from a forkserver only lists files and hands
+    out jobs: no numpy, OpenCV or libheif for JPEGs (~250 ms and 40 MB together; a one-thread CLI
+    imports the workers' modules itself, once, and forks them); a smart-crop photo in the workers needs no OpenCV either (the CNN
     and saliency run on Pillow and numpy; OpenCV is the Haar fallback's)."""
     from PIL import Image
 
@@ -59,9 +60,10 @@ def test_batch_main_process_imports_no_pixel_library_and_smart_crop_no_opencv(tm
     for i in range(2):
         Image.new("RGB", (1600, 1200), (40 * i, 120, 200)).save(src / f"p{i}.jpg")
     code = f"""
-import json, sys
+import json, sys, threading, time
 from pathlib import Path
 import assetkit
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()  # a caller's thread: forkserver pool
 res = assetkit.prepare({str(src)!r}, "instagram/post", out_dir={str(tmp_path / 'out')!r}, jobs=2)
 main = sorted(m for m in ('numpy', 'cv2', 'pillow_heif') if m in sys.modules)
 r = assetkit.prepare({str(src / 'p0.jpg')!r}, "instagram/post", out_dir={str(tmp_path / 'out1')!r}, jobs=1)
