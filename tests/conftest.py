@@ -41,6 +41,7 @@ SLOW_TESTS = {
     "test_report::test_html_escapes_names_and_draws_safe_areas",
     "test_smart_pipeline::test_check_and_dry_run_plan_the_crop_prepare_makes",
     "test_hostile_formats::test_a_tiff_over_the_memory_budget_is_banded_or_names_the_max_pixels_that_allows_it",
+    "test_hostile_formats::test_check_of_a_jpeg_that_needs_no_pixels_decodes_none_and_still_finds_a_cut",
 }
 
 

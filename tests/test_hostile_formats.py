@@ -219,3 +219,26 @@ def test_a_tiff_over_the_memory_budget_is_banded_or_names_the_max_pixels_that_al
     # and the full decode is what a larger limit gives: the lzw file with the named value
     again = assetkit.prepare([lzw], slot, out_dir=tmp_path / "lzw", jobs=1, max_pixels=5_800_000)
     assert again.results[0].outputs[0].status.written
+
+
+@pytest.mark.parametrize("make", [_cut_with_eoi, _taller_header], ids=["cut-with-eoi", "header-claims-more-rows"])
+def test_check_of_a_jpeg_that_needs_no_pixels_decodes_none_and_still_finds_a_cut(tmp_path, monkeypatch, make):
+    """Memory goal of issue 15: check and --dry-run read only the header where a plan needs no pixels
+    (a JPEG with a centred crop, no faces wanted); a cut file is still found (strict 1/8 decode), and
+    the plan is prepare's."""
+    from assetkit.image import load
+
+    good = fx.make_photo(tmp_path / "good.jpg", (2400, 1600))
+    bad = make(good, tmp_path / "bad.jpg")
+    with monkeypatch.context() as m:
+        m.setattr(load, "decode", lambda *a, **k: pytest.fail("check decoded the picture"))
+        res = assetkit.check([good, bad], "instagram/post,twitter/post", jobs=1, crop="centre")
+        dry = assetkit.prepare([good], "instagram/post,twitter/post", out_dir=tmp_path / "dry", jobs=1,
+                               crop="centre", dry_run=True)
+    by = {Path(r.source).name: r for r in res.results}
+    assert [f.code for f in by["bad.jpg"].findings if f.code == "truncated"] == ["truncated"]
+    assert {o.status.value for o in by["good.jpg"].outputs} == {"planned"}
+    done = assetkit.prepare([good], "instagram/post,twitter/post", out_dir=tmp_path / "out", jobs=1, crop="centre")
+    for planned, made in zip(dry.results[0].outputs, done.results[0].outputs):
+        assert planned.plan["crop"] == made.plan["crop"] and planned.size == made.size
+        assert planned.plan["format"] == made.plan["format"] == "jpeg"

@@ -201,6 +201,25 @@ def _scaled_jpeg(im: Image.Image, info: MediaInfo, shrink: float, budget: int) -
     return out
 
 
+def jpeg_cut_at_eighth(path: str) -> str | None:
+    """``_jpeg_cut`` without a decoded picture (check and --dry-run of a JPEG that needs no pixels):
+    the strict libjpeg-turbo decode at 1/8 scale says whether the data ends early."""
+    try:
+        import simplejpeg
+
+        with open(path, "rb") as fh:
+            data = fh.read()
+        simplejpeg.decode_jpeg(data, strict=True, min_height=1, min_width=1)
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    except ValueError as e:   # libjpeg's other warnings (extraneous bytes) Pillow's decode passes too
+        if "premature" in str(e).lower():
+            return f"{Path(path).name} is cut short (libjpeg: {e})"
+    except OSError:
+        return None
+    return None
+
+
 def _jpeg_cut(im: Image.Image, path: str, name: str) -> str | None:
     """Did libjpeg fill rows it had no data for? A cut JPEG that still ends with an EOI marker (or a
     header claiming more rows than the data holds) decodes "fine": libjpeg warns ("premature end of

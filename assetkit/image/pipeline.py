@@ -157,9 +157,27 @@ def skip_up_to_date(w: Work) -> bool:
 
 
 def decode_once(w: Work) -> bool:
-    """Decode once, at the smallest scale every slot still allows (JPEG DCT scaling)."""
+    """Decode once, at the smallest scale every slot still allows (JPEG DCT scaling). ``check`` and
+    ``--dry-run`` of a JPEG whose plans need no pixels (no faces or saliency wanted: a centred or
+    given focus, no consent, blurring or visible credit) decode nothing: a JPEG is a photo (never a
+    graphic), so its header is the whole plan; only whether the data is cut is read, at 1/8 scale."""
     from .load import is_graphic, normalise_mode
 
+    if header_only(w):
+        from .load import cmyk_note, jpeg_cut_at_eighth
+
+        note = cmyk_note(w.im)
+        if note:
+            w.notes.append(finding("not-srgb", note))
+        cut = jpeg_cut_at_eighth(w.info.path)
+        if cut and not w.opts.allow_partial:
+            raise MediaError(w.info.path, "truncated", f"{cut}: the missing rows would be grey; refused "
+                             "(--allow-partial writes it anyway)")
+        if cut:
+            w.notes.append(finding("truncated", f"{cut}: written anyway because --allow-partial was given; "
+                                   "the missing rows are filled", severity=Severity.WARNING))
+        w.graphic = False
+        return True
     if w.in_memory:  # never mutate the caller's picture (draft): decode it whole
         w.image.load()
         w.decoded, w.sx, w.sy = normalise_mode(w.image), 1.0, 1.0
@@ -172,6 +190,12 @@ def decode_once(w: Work) -> bool:
                        if n.code == "first-frame-only" else n for n in w.notes]
     w.graphic = is_graphic(w.decoded, w.info.format)
     return True
+
+
+def header_only(w: Work) -> bool:
+    """Can the plans be made from the header alone (see ``decode_once``)?"""
+    return ((w.job.mode == "check" or w.opts.dry_run) and w.image is None and w.info.format == "JPEG"
+            and w.info.frames == 1 and not wants_analysis(w.opts, w.facts))
 
 
 def analyse(w: Work) -> bool:
