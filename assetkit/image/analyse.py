@@ -93,7 +93,17 @@ def saliency_map(rgb: np.ndarray, faces: tuple[Face, ...] = ()) -> np.ndarray:
 
 def _excess(sal: np.ndarray) -> np.ndarray:
     """Only what stands out above the picture's typical level counts."""
-    return np.clip(sal - np.median(sal) - 0.05, 0.0, None)
+    return np.clip(sal - _median(sal) - 0.05, 0.0, None)
+
+
+def _median(a: np.ndarray) -> float:
+    """np.median by partition: the same value, without np.median's 15 ms first call in each worker."""
+    f = a.ravel()
+    k = f.size // 2
+    if f.size % 2:
+        return float(np.partition(f, k)[k])
+    p = np.partition(f, [k - 1, k])
+    return float((p[k - 1] + p[k]) / 2)
 
 
 def _profiles(excess: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -108,16 +108,20 @@ def band_box(box: Box, band: tuple[float, float]) -> Box:
     return (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
 
 
-def _span_score(profile: tuple[float, ...], lo: float, hi: float) -> float:
-    """Share of a saliency profile (bins over 0..1) between lo and hi (fractions), bins split linearly."""
+def _span_scorer(profile: tuple[float, ...]):
+    """share(lo, hi): the share of a saliency profile (bins over 0..1) between lo and hi (fractions),
+    bins split linearly; from prefix sums, so each window position costs O(1), not O(bins)."""
     n = len(profile)
-    total = 0.0
-    for i, v in enumerate(profile):
-        a, b = i / n, (i + 1) / n
-        overlap = min(b, hi) - max(a, lo)
-        if overlap > 0:
-            total += v * overlap * n
-    return total
+    cum = [0.0]
+    for v in profile:
+        cum.append(cum[-1] + v)
+
+    def upto(x: float) -> float:
+        x = min(max(x, 0.0), 1.0) * n
+        i = min(int(x), n - 1)
+        return cum[i] + profile[i] * (x - i)
+
+    return lambda lo, hi: max(0.0, upto(hi) - upto(lo))
 
 
 def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None, *,
@@ -164,6 +168,7 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
     if analysis is not None and analysis.salient_box is not None:
         profile = analysis.saliency_x if horizontal else analysis.saliency_y
         sal_c = analysis.salient_centre[axis] * src_len
+    span_share = _span_scorer(profile) if profile else None
 
     if faces:
         n = len(faces)
@@ -226,7 +231,7 @@ def choose_crop(src_w: int, src_h: int, aspect: float, analysis: Analysis | None
             near = sum(1 for lo, hi in hs if (lo - margin < pos < hi + margin and pos > 0.5)
                        or (lo - margin < end < hi + margin and end < src_len - 0.5))
             if profile:
-                sal = _span_score(profile, pos / src_len, end / src_len)
+                sal = span_share(pos / src_len, end / src_len)
             else:  # an analysis without profiles: towards the centre of saliency
                 sal = -abs(pos + win_len / 2 - sal_c) / src_len if sal_c is not None else 0.0
             kept_w = round(sum(w * k for w, k in zip(weights, kept)), 6)
