@@ -84,23 +84,27 @@ def read_head(path: str | os.PathLike, n: int = 512) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise MediaError(str(path), "not-a-file", f"{Path(path).name} is {_what(st.st_mode)}, not a regular "
-                             "file: skipped without reading it")
+            raise MediaError(str(path), "not-a-file", f"{Path(path).name} is {kind_of(st.st_mode)}: skipped "
+                             "without reading it")
         return os.read(fd, min(n, st.st_size))
     finally:
         os.close(fd)
 
 
-def _what(mode: int) -> str:
+def kind_of(mode: int) -> str | None:
+    """What a non-regular file is, in words a person knows (None: a regular file). One wording for
+    prepare, check and the hot folder."""
+    if stat.S_ISREG(mode):
+        return None
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return "a named pipe (a special system file, not a photo or video)"
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return "a socket (a special system file, not a photo or video)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "a device (a special system file, not a photo or video)"
     if stat.S_ISDIR(mode):
         return "a folder"
-    return "not a regular file"
+    return "not an ordinary file"
 
 
 def sniff_file(path: str | os.PathLike) -> tuple[str, str | None]:
@@ -121,8 +125,8 @@ def check_file(path: str | os.PathLike) -> os.stat_result:
                              f"exist ({os.readlink(path)})") from None
         raise MediaError(str(path), "unreadable", f"cannot read the file: {e.strerror or e}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise MediaError(str(path), "not-a-file", f"{Path(path).name} is {_what(st.st_mode)}, not a regular "
-                         "file: skipped without reading it")
+        raise MediaError(str(path), "not-a-file", f"{Path(path).name} is {kind_of(st.st_mode)}: skipped "
+                         "without reading it")
     return st
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fsutil import TMP_SUFFIX
-from ..media import sniff
+from ..media import kind_of, sniff
 from ..presets import PresetLibrary
 from .drops import RESERVED, Drop, drop_for_name
 
@@ -30,21 +30,6 @@ def is_temporary(name: str) -> bool:
     low = name.lower()
     return (name.startswith(".") or name.startswith("~$") or name.startswith("~") and low.endswith(".tmp")
             or low.endswith(TEMP_SUFFIXES) or TMP_SUFFIX in name or name in ("Thumbs.db", "desktop.ini"))
-
-
-def kind_of(mode: int) -> str | None:
-    """What a non-regular file is, in words a person knows (None: a regular file)."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (a special system file, not a photo or video)"
-    if stat.S_ISSOCK(mode):
-        return "a socket (a special system file, not a photo or video)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device (a special system file, not a photo or video)"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not an ordinary file"
 
 
 class NotAFile(Exception):
