@@ -82,7 +82,9 @@ def master(work: Path, name: str, size: str, rate: int, seconds: float) -> Path:
 
 def to_hdr(m: Path, dst: Path, trc: str, rotate: int | None) -> Path:
     """BT.2408: SDR white at 203 nits (PQ) / 75% signal (HLG), BT.2020, HEVC 10-bit, tagged."""
-    npl = 203 if trc == "smpte2084" else 1000
+    # zimg puts linear 1.0 (SDR white, 203 nits) at HLG's 75% signal with npl=203, as BT.2408 has it;
+    # npl=1000 put it at 100% (HLG's peak): a clip graded brighter than its master, not the standard
+    npl = 203
     raw = dst.with_name("raw-" + dst.name)
     ff("-i", m, "-f", "lavfi", "-i", "sine=f=440", "-shortest", "-vf",
        f"zscale=rin=tv:tin=bt709:min=bt709:pin=bt709:t=linear:p=bt709:npl=203,format=gbrpf32le,"
@@ -153,7 +155,12 @@ def run_assetkit(clip: Clip, out: Path) -> tuple[float, Path, dict]:
     from assetkit.plan.video import make_video_plan
     from assetkit.presets import load_presets
 
-    plan = make_video_plan(probe(clip.src), load_presets().get(clip.slot), Options(), rel_stem="x")
+    from assetkit.video import reframe
+
+    info, slot = probe(clip.src), load_presets().get(clip.slot)
+    plan = make_video_plan(info, slot, Options(), rel_stem="x")
+    if plan.follow:  # smart reframing: the window prepare chose (one shot here: one window)
+        plan = make_video_plan(info, slot, Options(), rel_stem="x", motion=reframe.sample(info))
     return cpu, mp4, {"picture": plan.picture, "offset": plan.offset, "frame": plan.frame, "fit": plan.fit}
 
 
@@ -193,7 +200,7 @@ def quality(out: Path, master: Path, geo: dict, vmaf: bool) -> float | None:
     pre, ref_pre = "", ""
     if geo.get("picture") and geo["picture"] != geo["frame"]:
         (pw, ph), (x, y), (fw, fh) = geo["picture"], geo["offset"], geo["frame"]
-        if geo["fit"] == "crop":  # the master cut the same way: what was cut is not scored
+        if geo["fit"] in ("crop", "smart"):  # the master cut the same way: what was cut is not scored
             ref_pre, (mw, mh) = f"scale={pw}:{ph}:flags=bicubic,crop={fw}:{fh}:{x}:{y},", (fw, fh)
         else:                     # the bars are not scored
             pre = f"crop={pw}:{ph}:{x}:{y},"

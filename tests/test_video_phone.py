@@ -63,7 +63,9 @@ def master(d):
 
 def hdr_clip(master: Path, dst: Path, trc: str, rotate: int | None = None) -> Path:
     """SDR master -> HEVC 10-bit BT.2020 PQ or HLG, SDR white at 203 nits (BT.2408), tagged like a phone's."""
-    npl = 203 if trc == "smpte2084" else 1000
+    # zimg puts linear 1.0 (SDR white, 203 nits) at HLG's 75% signal with npl=203, as BT.2408 has it;
+    # npl=1000 put it at 100% (HLG's peak): a clip graded brighter than its master, not the standard
+    npl = 203
     tmp = dst.with_name("raw-" + dst.name)
     ff("-i", str(master), "-vf", f"zscale=rin=tv:tin=bt709:min=bt709:pin=bt709:t=linear:p=bt709:npl=203,"
        f"format=gbrpf32le,zscale=p=bt2020:t={trc}:m=bt2020nc:npl={npl},format=yuv420p10le",

@@ -186,6 +186,19 @@ def tone_curve(kind: str, points: int = CURVE_POINTS) -> np.ndarray:
     return np.clip(_mobius(rel, KNEE, PEAK_NITS / REFERENCE_WHITE), 0, 1)
 
 
+def bt709_oetf(t: np.ndarray) -> np.ndarray:
+    return np.where(t < 0.018, 4.5 * t, 1.099 * np.power(t, 0.45) - 0.099)
+
+
+def video_lut(points: int = CURVE_POINTS) -> str:
+    """A 1D .cube (ffmpeg's ``lut1d``) for the video tone map: PQ signal (SDR white at 203 nits, as
+    zscale writes it with npl=203) -> the Mobius-rolled SDR level -> BT.709 transfer, per channel:
+    the photos' curve, applied where zscale has already converted the primaries."""
+    e = np.linspace(0, 1, points)
+    v = bt709_oetf(np.clip(_mobius(_pq_eotf(e) / REFERENCE_WHITE, KNEE, PEAK_NITS / REFERENCE_WHITE), 0, 1))
+    return f"LUT_1D_SIZE {points}\n" + "".join(f"{x:.6f} {x:.6f} {x:.6f}\n" for x in v)
+
+
 def _xyz(xy) -> np.ndarray:
     x, y = xy
     return np.array([x / y, 1.0, (1 - x - y) / y])

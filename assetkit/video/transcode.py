@@ -9,9 +9,9 @@ from a decode-only run.
 
 The encode, in filter order: deinterlace (bwdif, before anything scales the fields together) ->
 scale to the picture size (ffmpeg autorotates on decode, so frames arrive upright; ``setsar=1``
-makes pixels square) -> tone-map HDR to BT.709 SDR (zscale/tonemap: linearise, tone-map, convert
-primaries, BT.709 transfer and matrix; after the scale, so a 4K source is tone-mapped at output
-size) -> pad / crop / blur to the frame -> subtitles, overlay -> yuv420p. H.264 High + AAC in MP4
+makes pixels square) -> tone-map HDR to BT.709 SDR (zscale: linear light, BT.709 primaries, PQ;
+a 1D LUT: the tone curve into the BT.709 transfer; zscale: the BT.709 matrix; after the scale, so a
+4K source is tone-mapped at output size) -> pad / crop / blur to the frame -> subtitles, overlay -> yuv420p. H.264 High + AAC in MP4
 with faststart, constant frame rate at the plan's rate, tagged BT.709. ``-map_metadata -1`` (global
 and per stream) and ``-map_chapters -1`` plus mapping only the filtered video and the kept audio
 track drop global tags, QuickTime ``mdta`` keys (location ISO6709) and Apple metadata tracks alike.
@@ -202,37 +202,56 @@ def _fit(v, plan: VideoPlan):
     return ffmpeg.overlay(bg, parts[1], x=x, y=y)
 
 
-# Linear light for zimg and tonemap: 1.0 = BT.2408's reference (diffuse) white, 203 nits, which is
-# where SDR white belongs. Highlights above it are rolled off by Mobius from 80% of white up to the
-# peak: 1000 nits (what HDR10 is mostly mastered to, and HLG's nominal peak). Chosen by VMAF against
-# SDR masters turned into PQ and HLG the BT.2408 way (benchmarks/bench_video.py): 80 (PQ) and 85
-# (HLG), where Mobius at its default knee and 100-nit white gave 63 and 83; hard clipping scores a
-# little higher on such masters but flattens every real highlight.
-REFERENCE_WHITE = 203
-PEAK_NITS = 1000
-KNEE = 0.8
+# The tone map (image/hdr.py holds the numbers, shared with HDR photos): 1.0 = BT.2408's reference
+# (diffuse) white, 203 nits, which is where SDR white belongs; highlights above 80% of it rolled off
+# by Mobius up to a 1000-nit peak (what HDR10 is mostly mastered to, and HLG's nominal peak).
+# Applied per channel by a 1D LUT on the PQ-coded, already BT.709-primaried picture: against the
+# SDR masters (benchmarks/bench_video.py) that scores VMAF 89 (PQ) and 82 (HLG) where ffmpeg's
+# ``tonemap`` filter on float linear light (max-RGB Mobius, the previous path) scored 82 and 66, at
+# about half the filter CPU (16-bit integer planes and a table instead of float math per pixel).
+
+
+def tone_lut_path() -> str:
+    """The tone map's .cube, written once per machine (named by its content, replaced atomically)."""
+    import hashlib
+    import tempfile
+
+    from ..image.hdr import video_lut
+
+    text = video_lut()
+    path = Path(tempfile.gettempdir()) / f"assetkit-tonemap-{hashlib.sha1(text.encode()).hexdigest()[:12]}.cube"
+    if not path.is_file():
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return str(path)
 
 
 def _tonemap(v, plan: VideoPlan):
-    """HDR (PQ, HLG) or BT.2020 -> BT.709 SDR with zimg (zscale) and ffmpeg's tonemap.
+    """HDR (PQ, HLG) or BT.2020 -> BT.709 SDR with zimg (zscale) and a 1D LUT.
 
     libplacebo would be the best the bundled build offers, but it needs a Vulkan device, which a
-    server or CI runner does not have; zscale + tonemap run on any CPU. The source is linearised
-    (its own transfer, primaries and matrix, read by the probe; untagged HDR is read as what phones
-    write: BT.2020 PQ), tone-mapped with Mobius (linear below the knee, a smooth roll-off above it
-    to the peak, so mid-tones and skin keep their level and only highlights are compressed), converted
-    BT.2020 -> BT.709 primaries in linear light, then given the BT.709 transfer and matrix in
-    limited range. ``desat=0``: no extra desaturation of highlights (it greys out bright colours)."""
+    server or CI runner does not have; zscale and lut1d run on any CPU. The source is read with
+    its own transfer, primaries and matrix (probed; untagged HDR is read as what phones write:
+    BT.2020 PQ) and zscale converts it, through linear light, to BT.709 primaries written as PQ
+    with SDR white at 203 nits (npl) in 16-bit RGB; the LUT tone-maps each channel (linear below the
+    knee, a smooth roll-off above it, so mid-tones and skin keep their level) into the BT.709
+    transfer; zscale then applies the BT.709 matrix in limited range. BT.2020 SDR ("gamut") only
+    changes primaries, in linear light."""
     prim, trc, matrix = plan.source_colour
     kind = plan.tonemap
     tin = trc or {"hlg": "arib-std-b67", "gamut": "bt2020-10"}.get(kind, "smpte2084")
     prim = prim or "bt2020"
-    v = v.filter("zscale", tin=tin, pin=prim, min=matrix or "bt2020nc", rin="tv", t="linear", p=prim,
-                 npl=REFERENCE_WHITE)
-    v = v.filter("format", "gbrpf32le").filter("zscale", p="bt709")
-    if kind != "gamut":
-        v = v.filter("tonemap", tonemap="mobius", param=KNEE, peak=round(PEAK_NITS / REFERENCE_WHITE, 3), desat=0)
-    return v.filter("zscale", t="bt709", m="bt709", r="tv").filter("format", "yuv420p")
+    src = dict(tin=tin, pin=prim, min=matrix or "bt2020nc", rin="tv", p="bt709", npl=203)
+    if kind == "gamut":
+        v = v.filter("zscale", t="linear", **src).filter("format", "gbrpf32le")
+        return v.filter("zscale", t="bt709", m="bt709", r="tv").filter("format", "yuv420p")
+    v = v.filter("zscale", t="smpte2084", **src).filter("format", "gbrp16le")
+    v = v.filter("lut1d", file=tone_lut_path(), interp="linear")
+    # the pictures are BT.709-coded now: zscale changes only the matrix (RGB -> limited-range YUV)
+    v = v.filter("setparams", color_trc="bt709", color_primaries="bt709")
+    v = v.filter("zscale", tin="bt709", t="bt709", pin="bt709", p="bt709", m="bt709", r="tv")
+    return v.filter("format", "yuv420p")
 
 
 # --- running ------------------------------------------------------------------------------------
