@@ -191,9 +191,6 @@ def _scaled_jpeg(im: Image.Image, info: MediaInfo, shrink: float, budget: int) -
                                      min_width=need_w, min_height=need_h)
     except Exception:  # not installed, not a file, or TurboJPEG refuses it: Pillow decides
         return None
-    h, w = arr.shape[:2]
-    if (w, h) == (W, H):
-        return None  # no scale below 8/8 would do: Pillow's own decode is as good
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[..., 0]
     out = Image.fromarray(arr, im.mode)
