@@ -13,6 +13,8 @@ SLOW_MODULES = {"test_video", "test_video_batch", "test_watch", "test_dask"}
 # Single tests of the other modules that take a second or more (24 MP decodes, subprocesses with time
 # limits, whole batches run twice): they run in the full suite, not in the fast tier.
 SLOW_TESTS = {
+    "test_api::test_two_photo_front_ends_give_the_same_findings_and_crop",
+    "test_library_script::test_readme_library_example_runs_as_a_plain_script",
     "test_hostile::test_corrupted_files_never_break_the_batch",
     "test_pipeline::test_24mp_jpeg_is_decoded_with_dct_scaling",
     "test_pipeline::test_outputs_have_exactly_the_slot_size",
